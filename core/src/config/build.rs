@@ -1,0 +1,342 @@
+//! [`RawConfig`] → [`Config`]: every check of meaning, each error naming its key.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+
+use super::raw::{RawConfig, RawSecret};
+use super::{
+    Access, ClientAuth, Config, ConfigError, CookieSettings, Endpoints, Oidc, Origin, OriginKind,
+    SameSite, Secret, Server, Session,
+};
+use crate::keyring::Keyring;
+use crate::path::{Pattern, normalize};
+
+/// Resolves a secret reference (`{ env = … }` or `{ file = … }`) to its value; the adapter
+/// supplies it so that the core never touches the environment or the disk.
+pub type Resolver<'a> = dyn FnMut(&RawSecret) -> Result<String, String> + 'a;
+
+/// Parses and checks a config file's text.
+pub fn parse(text: &str, resolve: &mut Resolver<'_>) -> Result<Config, ConfigError> {
+    let raw: RawConfig = from_toml(text)?;
+    build(raw, resolve)
+}
+
+fn from_toml(text: &str) -> Result<RawConfig, ConfigError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, "", &e))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let key = if key == "." { String::new() } else { key };
+        toml_error(text, &key, e.inner())
+    })
+}
+
+fn toml_error(text: &str, key: &str, e: &toml::de::Error) -> ConfigError {
+    let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    let msg = e.message().trim_end().to_owned();
+    let problem = match line {
+        Some(l) => format!("{msg} (line {l})"),
+        None => msg,
+    };
+    ConfigError::new(key, problem)
+}
+
+fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigError> {
+    let server = build_server(&raw)?;
+    let oidc = build_oidc(&raw, resolve)?;
+    let session = build_session(&raw, resolve)?;
+    let origin = build_origin(&raw)?;
+    let access = build_access(&raw)?;
+    let headers = build_headers(&raw, server.is_https())?;
+    Ok(Config { server, oidc, session, origin, access, headers })
+}
+
+fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
+    humantime::parse_duration(text)
+        .map(|d: Duration| d.as_secs())
+        .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
+}
+
+fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
+    let s = &raw.server;
+    let listen = s.listen.parse().map_err(|_| {
+        ConfigError::new("server.listen", format!("`{}` is not an address like `127.0.0.1:8080`", s.listen))
+    })?;
+    let url = url::Url::parse(&s.public_url)
+        .map_err(|e| ConfigError::new("server.public_url", format!("`{}` is not a URL ({e})", s.public_url)))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ConfigError::new("server.public_url", "must be an http:// or https:// URL with a host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(ConfigError::new(
+            "server.public_url",
+            "must be scheme, host and port only (no path, query, fragment or user), e.g. `https://docs.example.com`",
+        ));
+    }
+    let public_url = url.origin().ascii_serialization();
+    let prefix = own_path("server.endpoint_prefix", &s.endpoint_prefix)?;
+    if prefix == "/" {
+        return Err(ConfigError::new("server.endpoint_prefix", "must not be `/`: it would hide the whole site"));
+    }
+    let callback = match &s.callback_path {
+        Some(p) => own_path("server.callback_path", p)?,
+        None => format!("{prefix}/callback"),
+    };
+    Ok(Server {
+        listen,
+        public_url,
+        endpoints: Endpoints { prefix, callback },
+        shutdown_grace_secs: duration_secs("server.shutdown_grace", &s.shutdown_grace)?,
+    })
+}
+
+/// An own endpoint path: absolute, already normalised, without a trailing slash.
+fn own_path(key: &str, p: &str) -> Result<String, ConfigError> {
+    let trimmed = if p.len() > 1 { p.trim_end_matches('/') } else { p };
+    match normalize(trimmed) {
+        Ok(n) if n.as_str() == trimmed => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError::new(key, format!("`{p}` must be an absolute, normalised path like `/_authfront`"))),
+    }
+}
+
+fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, ConfigError> {
+    let o = &raw.oidc;
+    let issuer = url::Url::parse(&o.issuer)
+        .map_err(|e| ConfigError::new("oidc.issuer", format!("`{}` is not a URL ({e})", o.issuer)))?;
+    if !matches!(issuer.scheme(), "http" | "https") || issuer.query().is_some() || issuer.fragment().is_some() {
+        return Err(ConfigError::new("oidc.issuer", "must be an http(s) URL without query or fragment"));
+    }
+    if o.client_id.is_empty() {
+        return Err(ConfigError::new("oidc.client_id", "must not be empty"));
+    }
+    let client_secret = match &o.client_secret {
+        Some(s) => Some(secret("oidc.client_secret", s, resolve)?),
+        None => None,
+    };
+    let client_auth = match (o.client_auth.as_deref(), &client_secret) {
+        (None, Some(_)) | (Some("client_secret_basic"), Some(_)) => ClientAuth::SecretBasic,
+        (Some("client_secret_post"), Some(_)) => ClientAuth::SecretPost,
+        (None, None) | (Some("none"), None) => ClientAuth::None,
+        (Some("none"), Some(_)) => {
+            return Err(ConfigError::new("oidc.client_auth", "is `none` but `oidc.client_secret` is set"));
+        }
+        (Some(m @ ("client_secret_basic" | "client_secret_post")), None) => {
+            return Err(ConfigError::new("oidc.client_auth", format!("`{m}` needs `oidc.client_secret`")));
+        }
+        (Some(other), _) => {
+            return Err(ConfigError::new(
+                "oidc.client_auth",
+                format!("`{other}` is not one of `client_secret_basic`, `client_secret_post`, `none`"),
+            ));
+        }
+    };
+    if !o.scopes.iter().any(|s| s == "openid") {
+        return Err(ConfigError::new("oidc.scopes", "must include `openid`"));
+    }
+    if let Some(bad) = o.scopes.iter().find(|s| s.is_empty() || s.contains(' ')) {
+        return Err(ConfigError::new("oidc.scopes", format!("`{bad}` is not a single scope")));
+    }
+    let mut id_token_algs = Vec::new();
+    for (i, a) in o.id_token_algs.iter().enumerate() {
+        id_token_algs.push(alg(&format!("oidc.id_token_algs[{i}]"), a)?);
+    }
+    if id_token_algs.is_empty() {
+        return Err(ConfigError::new("oidc.id_token_algs", "must name at least one algorithm"));
+    }
+    for k in o.auth_params.keys() {
+        if RESERVED_AUTH_PARAMS.contains(&k.as_str()) {
+            return Err(ConfigError::new(
+                format!("oidc.auth_params.{k}"),
+                "is set by authfront itself and cannot be overridden",
+            ));
+        }
+    }
+    Ok(Oidc {
+        issuer: o.issuer.clone(),
+        client_id: o.client_id.clone(),
+        client_secret,
+        client_auth,
+        scopes: o.scopes.clone(),
+        id_token_algs,
+        clock_skew_secs: duration_secs("oidc.clock_skew", &o.clock_skew)?,
+        http_timeout_secs: duration_secs("oidc.http_timeout", &o.http_timeout)?.max(1),
+        jwks_min_refresh_interval_secs: duration_secs("oidc.jwks_min_refresh_interval", &o.jwks_min_refresh_interval)?,
+        login_timeout_secs: duration_secs("oidc.login_timeout", &o.login_timeout)?.max(1),
+        auth_params: o.auth_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    })
+}
+
+/// Parameters of the authorization request that authfront computes; config may not set them.
+const RESERVED_AUTH_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
+    use jsonwebtoken::Algorithm::*;
+    let a = match name {
+        "RS256" => RS256,
+        "RS384" => RS384,
+        "RS512" => RS512,
+        "PS256" => PS256,
+        "PS384" => PS384,
+        "PS512" => PS512,
+        "ES256" => ES256,
+        "ES384" => ES384,
+        "EdDSA" => EdDSA,
+        "none" => return Err(ConfigError::new(key, "`none` (unsigned tokens) is never accepted")),
+        "HS256" | "HS384" | "HS512" => {
+            return Err(ConfigError::new(
+                key,
+                format!("`{name}` is refused: HMAC-signed ID tokens invite key confusion; use the provider's asymmetric keys"),
+            ));
+        }
+        other => {
+            return Err(ConfigError::new(
+                key,
+                format!("`{other}` is not one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"),
+            ));
+        }
+    };
+    Ok(a)
+}
+
+fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Result<Secret, ConfigError> {
+    let value = match s {
+        RawSecret::Inline(v) => v.clone(),
+        other => resolve(other).map_err(|problem| ConfigError::new(key, problem))?,
+    };
+    let value = value.trim_end_matches(['\n', '\r']).to_owned();
+    if value.is_empty() {
+        return Err(ConfigError::new(key, "is empty"));
+    }
+    Ok(Secret::new(value))
+}
+
+fn build_session(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Session, ConfigError> {
+    let s = &raw.session;
+    if s.keys.is_empty() {
+        return Err(ConfigError::new("session.keys", "needs at least one key (`authfront keygen` prints one)"));
+    }
+    let mut material = Vec::new();
+    for (i, k) in s.keys.iter().enumerate() {
+        let key = format!("session.keys[{i}]");
+        let value = secret(&key, k, resolve)?;
+        material.push(Keyring::decode_key(value.expose()).map_err(|p| ConfigError::new(&key, p))?);
+    }
+    let keys = Keyring::new(&material).map_err(|p| ConfigError::new("session.keys", p))?;
+    let lifetime_secs = duration_secs("session.lifetime", &s.lifetime)?;
+    if lifetime_secs < 60 {
+        return Err(ConfigError::new("session.lifetime", "must be at least 1m"));
+    }
+    let same_site = match s.same_site.to_ascii_lowercase().as_str() {
+        "lax" => SameSite::Lax,
+        "strict" => SameSite::Strict,
+        "none" => SameSite::None,
+        other => return Err(ConfigError::new("session.same_site", format!("`{other}` is not lax, strict or none"))),
+    };
+    if same_site == SameSite::None && !s.secure {
+        return Err(ConfigError::new("session.same_site", "`none` needs `session.secure = true` (browsers refuse it otherwise)"));
+    }
+    for (key, name) in [("session.cookie_name", &s.cookie_name), ("session.login_cookie_name", &s.login_cookie_name)] {
+        cookie_name(key, name, s.secure, s.domain.is_some())?;
+    }
+    if s.cookie_name == s.login_cookie_name {
+        return Err(ConfigError::new("session.login_cookie_name", "must differ from `session.cookie_name`"));
+    }
+    if let Some(d) = &s.domain {
+        if d.is_empty() || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+            return Err(ConfigError::new("session.domain", format!("`{d}` is not a domain name")));
+        }
+    }
+    Ok(Session {
+        keys,
+        lifetime_secs,
+        cookie: CookieSettings {
+            name: s.cookie_name.clone(),
+            login_name: s.login_cookie_name.clone(),
+            secure: s.secure,
+            same_site,
+            domain: s.domain.clone(),
+        },
+    })
+}
+
+fn cookie_name(key: &str, name: &str, secure: bool, has_domain: bool) -> Result<(), ConfigError> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(ConfigError::new(key, format!("`{name}` is not a valid cookie name")));
+    }
+    if name.starts_with("__Host-") && (!secure || has_domain) {
+        return Err(ConfigError::new(key, "a `__Host-` cookie needs `session.secure = true` and no `session.domain`"));
+    }
+    if name.starts_with("__Secure-") && !secure {
+        return Err(ConfigError::new(key, "a `__Secure-` cookie needs `session.secure = true`"));
+    }
+    Ok(())
+}
+
+fn build_origin(raw: &RawConfig) -> Result<Origin, ConfigError> {
+    let o = &raw.origin;
+    let kind = match &o.dir {
+        Some(d) if !d.is_empty() => OriginKind::Dir(PathBuf::from(d)),
+        Some(_) => return Err(ConfigError::new("origin.dir", "must not be empty")),
+        None => return Err(ConfigError::new("origin", "needs an origin: `dir = \"./site\"`")),
+    };
+    Ok(Origin { kind, static_site: o.static_site, spa: o.spa })
+}
+
+fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {
+    let a = &raw.access;
+    let mut public_paths = Vec::new();
+    for (i, p) in a.public_paths.iter().enumerate() {
+        public_paths.push(Pattern::parse(p).map_err(|e| ConfigError::new(format!("access.public_paths[{i}]"), e))?);
+    }
+    if let Some(g) = a.required_groups.iter().find(|g| g.is_empty()) {
+        return Err(ConfigError::new("access.required_groups", format!("`{g}` is an empty group name")));
+    }
+    let groups_claim = a.groups_claim.clone().unwrap_or_else(|| "groups".to_owned());
+    if groups_claim.is_empty() {
+        return Err(ConfigError::new("access.groups_claim", "must not be empty"));
+    }
+    Ok(Access { public_paths, required_groups: a.required_groups.clone(), groups_claim })
+}
+
+/// The seeds' security headers, made safe for any site: nothing here can break a page's own
+/// scripts or styles (a strict `Content-Security-Policy` is the site owner's to write).
+const DEFAULT_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("content-security-policy", "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+];
+const HSTS: (&str, &str) = ("strict-transport-security", "max-age=31536000; includeSubDomains");
+
+fn build_headers(raw: &RawConfig, https: bool) -> Result<Vec<(HeaderName, HeaderValue)>, ConfigError> {
+    let mut out: Vec<(HeaderName, HeaderValue)> = Vec::new();
+    let defaults = DEFAULT_HEADERS.iter().chain(https.then_some(&HSTS));
+    for (n, v) in defaults {
+        out.push((HeaderName::from_static(n), HeaderValue::from_static(v)));
+    }
+    for (name, value) in &raw.headers {
+        let key = format!("headers.{name}");
+        let n = HeaderName::try_from(name.as_str()).map_err(|_| ConfigError::new(&key, "is not a header name"))?;
+        if matches!(n.as_str(), "set-cookie" | "content-length" | "transfer-encoding" | "connection" | "host") {
+            return Err(ConfigError::new(&key, "cannot be set here"));
+        }
+        out.retain(|(existing, _)| *existing != n);
+        if !value.is_empty() {
+            let v = HeaderValue::try_from(value.as_str())
+                .map_err(|_| ConfigError::new(&key, "is not a valid header value"))?;
+            out.push((n, v));
+        }
+    }
+    Ok(out)
+}

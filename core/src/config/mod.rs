@@ -1,0 +1,183 @@
+//! Config: TOML text → [`RawConfig`] (serde, unknown keys refused) → [`Config`], once.
+//!
+//! Owns every check of meaning, and the one error type that names the key at fault. It never
+//! reads the environment or files: secret references are handed to the caller's resolver.
+
+mod build;
+mod raw;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use http::{HeaderName, HeaderValue};
+
+pub use build::parse;
+pub use raw::RawSecret;
+
+use crate::keyring::Keyring;
+use crate::path::Pattern;
+
+/// A config mistake: which key, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Dotted path of the key, e.g. `oidc.issuer` or `session.keys[1]`.
+    pub key: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self { key: key.into(), problem: problem.into() }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}", self.problem)
+        } else {
+            write!(f, "`{}`: {}", self.key, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A secret value; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Self {
+        Self(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The parsed, checked configuration.
+#[derive(Debug)]
+pub struct Config {
+    pub server: Server,
+    pub oidc: Oidc,
+    pub session: Session,
+    pub origin: Origin,
+    pub access: Access,
+    /// Added to every origin response, in this order.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+#[derive(Debug)]
+pub struct Server {
+    pub listen: SocketAddr,
+    /// Scheme and authority only, no trailing slash: `https://example.com`.
+    pub public_url: String,
+    pub endpoints: Endpoints,
+    pub shutdown_grace_secs: u64,
+}
+
+impl Server {
+    /// True when the site is served over https (cookies may then be `Secure` in every browser).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// authfront's own paths. All are absolute, normalised paths.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// e.g. `/_authfront`; every own endpoint not renamed lives under it.
+    pub prefix: String,
+    pub callback: String,
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    SecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    SecretPost,
+    /// Public client: PKCE only.
+    None,
+}
+
+#[derive(Debug)]
+pub struct Oidc {
+    /// Exactly as the provider's discovery document and ID tokens spell it.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub client_auth: ClientAuth,
+    pub scopes: Vec<String>,
+    pub id_token_algs: Vec<jsonwebtoken::Algorithm>,
+    pub clock_skew_secs: u64,
+    pub http_timeout_secs: u64,
+    pub jwks_min_refresh_interval_secs: u64,
+    pub login_timeout_secs: u64,
+    pub auth_params: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Lax,
+    Strict,
+    None,
+}
+
+impl SameSite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Lax => "Lax",
+            SameSite::Strict => "Strict",
+            SameSite::None => "None",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub keys: Keyring,
+    pub lifetime_secs: u64,
+    pub cookie: CookieSettings,
+}
+
+/// Attributes shared by authfront's cookies.
+#[derive(Debug, Clone)]
+pub struct CookieSettings {
+    pub name: String,
+    pub login_name: String,
+    pub secure: bool,
+    pub same_site: SameSite,
+    pub domain: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Origin {
+    pub kind: OriginKind,
+    pub static_site: bool,
+    pub spa: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum OriginKind {
+    /// A folder on local disk.
+    Dir(PathBuf),
+}
+
+#[derive(Debug)]
+pub struct Access {
+    pub public_paths: Vec<Pattern>,
+    pub required_groups: Vec<String>,
+    pub groups_claim: String,
+}

@@ -1,0 +1,133 @@
+//! Every way a request can fail, grouped by who is at fault, and the ONE function that maps a
+//! failure to a status and a page ([`Error::page`]).
+//!
+//! Details meant for operators go to logs through `Display`; what a visitor sees is the page's
+//! short text, always HTML-escaped by [`crate::page`].
+
+use http::StatusCode;
+
+use crate::oidc::IdTokenError;
+use crate::path::PathError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    // ---- the client's fault (4xx)
+    #[error("bad request path: {0}")]
+    BadPath(#[from] PathError),
+    #[error("bad callback: {0}")]
+    BadCallback(&'static str),
+    #[error("the login state does not belong to this browser (missing or other login cookie)")]
+    StateMismatch,
+    #[error("the callback's `iss` ({got}) is not the configured issuer")]
+    IssuerMismatch { got: String },
+    #[error("{user} is not in a required group")]
+    Forbidden { user: String },
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("the identity provider refused the sign-in: {error}: {description}")]
+    ProviderRefused { error: String, description: String },
+
+    // ---- the identity provider's fault (5xx)
+    #[error("identity provider unreachable: {0}")]
+    ProviderUnreachable(String),
+    #[error("identity provider timed out: {0}")]
+    ProviderTimeout(String),
+    #[error("bad discovery document: {0}")]
+    Discovery(String),
+    #[error("bad JWKS: {0}")]
+    Jwks(String),
+    #[error("token endpoint answered HTTP {status}: {error}: {description}")]
+    TokenEndpoint { status: u16, error: String, description: String },
+    #[error("ID token rejected: {0}")]
+    IdToken(#[from] IdTokenError),
+
+    // ---- the origin's fault
+    #[error("origin failed: {0}")]
+    Origin(String),
+
+    // ---- ours
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What a visitor is shown for a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub title: &'static str,
+    /// Plain text (escaped when rendered); safe to show: no secrets, no tokens.
+    pub message: String,
+    /// Whether a "sign in again" link makes sense.
+    pub retry: bool,
+}
+
+impl Error {
+    /// The one mapping from failure to status and page.
+    pub fn page(&self) -> ErrorPage {
+        use Error::*;
+        let (status, title, message, retry) = match self {
+            BadPath(e) => (StatusCode::BAD_REQUEST, "Bad request", e.to_string(), false),
+            BadCallback(what) => (StatusCode::BAD_REQUEST, "Sign-in failed", format!("The sign-in response was incomplete: {what}."), true),
+            StateMismatch => (
+                StatusCode::BAD_REQUEST,
+                "Sign-in failed",
+                "This sign-in was started in another browser, or its cookie was lost. Please sign in again.".to_owned(),
+                true,
+            ),
+            IssuerMismatch { .. } => (
+                StatusCode::BAD_REQUEST,
+                "Sign-in failed",
+                "The sign-in response came from an unexpected identity provider.".to_owned(),
+                true,
+            ),
+            Forbidden { user } => (
+                StatusCode::FORBIDDEN,
+                "Access denied",
+                format!("You are signed in as {user}, but this account is not allowed to see this page."),
+                false,
+            ),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This method is not allowed here.".to_owned(), false),
+            ProviderRefused { error, description } => {
+                let status = match error.as_str() {
+                    "access_denied" | "login_required" | "consent_required" | "interaction_required"
+                    | "account_selection_required" => StatusCode::FORBIDDEN,
+                    "server_error" | "temporarily_unavailable" => StatusCode::BAD_GATEWAY,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                let msg = if description.is_empty() {
+                    format!("The identity provider answered: {error}.")
+                } else {
+                    format!("The identity provider answered: {error} ({description}).")
+                };
+                (status, "Sign-in failed", msg, true)
+            }
+            ProviderUnreachable(_) | Discovery(_) | Jwks(_) => (
+                StatusCode::BAD_GATEWAY,
+                "Sign-in unavailable",
+                "The identity provider could not be reached. Please try again in a moment.".to_owned(),
+                true,
+            ),
+            ProviderTimeout(_) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "Sign-in unavailable",
+                "The identity provider did not answer in time. Please try again in a moment.".to_owned(),
+                true,
+            ),
+            TokenEndpoint { .. } => (
+                StatusCode::BAD_GATEWAY,
+                "Sign-in failed",
+                "The identity provider did not accept the sign-in. Please try again.".to_owned(),
+                true,
+            ),
+            IdToken(_) => (
+                StatusCode::BAD_GATEWAY,
+                "Sign-in failed",
+                "The identity provider's answer could not be verified. Please try again.".to_owned(),
+                true,
+            ),
+            Origin(_) => (StatusCode::BAD_GATEWAY, "Bad gateway", "The site's content could not be fetched.".to_owned(), false),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong on our side.".to_owned(), false),
+        };
+        ErrorPage { status, title, message, retry }
+    }
+}

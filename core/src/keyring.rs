@@ -1,0 +1,171 @@
+//! Session keys: several at once so they can rotate; the first seals, all open.
+//!
+//! Owns authenticated encryption (AES-256-GCM) of everything authfront hands a browser to keep
+//! (session cookie, login state). Each use gets its own sub-key (HKDF) so a value sealed for one
+//! purpose never opens as another. Nonces are random bytes passed in: the core has no RNG.
+
+use aws_lc_rs::{aead, digest, hkdf};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+/// What a sealed value is for; part of the key derivation and of the authenticated data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Session,
+    LoginState,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::Session => b"authfront session v1",
+            Purpose::LoginState => b"authfront login state v1",
+        }
+    }
+}
+
+/// Length of a key as `authfront keygen` prints it (before base64).
+pub const KEY_LEN: usize = 32;
+/// Random bytes each seal needs.
+pub const NONCE_LEN: usize = aead::NONCE_LEN;
+const KID_LEN: usize = 4;
+const VERSION: u8 = 1;
+/// Bytes a sealed value adds to its plaintext.
+pub const OVERHEAD: usize = 1 + KID_LEN + NONCE_LEN + 16;
+
+struct Key {
+    kid: [u8; KID_LEN],
+    session: aead::LessSafeKey,
+    login: aead::LessSafeKey,
+}
+
+/// The configured keys, newest first.
+pub struct Keyring {
+    keys: Vec<Key>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring").field("keys", &self.keys.len()).finish()
+    }
+}
+
+impl Keyring {
+    /// Decodes one key as written in the config: 32 bytes in base64 (URL-safe or standard).
+    pub fn decode_key(text: &str) -> Result<[u8; KEY_LEN], String> {
+        let t = text.trim();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(t.trim_end_matches('='))
+            .or_else(|_| STANDARD.decode(t))
+            .map_err(|_| "is not base64 (`authfront keygen` prints a valid key)".to_owned())?;
+        bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| format!("is {} bytes long; a key is {KEY_LEN} bytes (`authfront keygen`)", b.len()))
+    }
+
+    /// Encodes key bytes the way [`Keyring::decode_key`] reads them.
+    pub fn encode_key(key: &[u8; KEY_LEN]) -> String {
+        URL_SAFE_NO_PAD.encode(key)
+    }
+
+    pub fn new(keys: &[[u8; KEY_LEN]]) -> Result<Self, String> {
+        let mut out: Vec<Key> = Vec::with_capacity(keys.len());
+        for k in keys {
+            let d = digest::digest(&digest::SHA256, &[b"authfront kid".as_slice(), k].concat());
+            let mut kid = [0u8; KID_LEN];
+            kid.copy_from_slice(&d.as_ref()[..KID_LEN]);
+            if out.iter().any(|o| o.kid == kid) {
+                return Err("the same key is listed twice".to_owned());
+            }
+            out.push(Key { kid, session: derive(k, Purpose::Session), login: derive(k, Purpose::LoginState) });
+        }
+        if out.is_empty() {
+            return Err("needs at least one key".to_owned());
+        }
+        Ok(Self { keys: out })
+    }
+
+    /// Seals `plaintext` with the newest key; returns URL-safe base64 text.
+    pub fn seal(&self, purpose: Purpose, plaintext: &[u8], nonce: [u8; NONCE_LEN]) -> String {
+        let key = &self.keys[0];
+        let mut buf = Vec::with_capacity(OVERHEAD + plaintext.len());
+        buf.push(VERSION);
+        buf.extend_from_slice(&key.kid);
+        buf.extend_from_slice(&nonce);
+        let head = buf.len();
+        buf.extend_from_slice(plaintext);
+        let mut body = buf.split_off(head);
+        let aad = aad(purpose, &key.kid);
+        // Sealing only fails for inputs longer than GCM allows (64 GiB); ours are a few KiB.
+        let sealed = key
+            .for_purpose(purpose)
+            .seal_in_place_append_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(&aad), &mut body);
+        if sealed.is_err() {
+            return String::new();
+        }
+        buf.extend_from_slice(&body);
+        URL_SAFE_NO_PAD.encode(&buf)
+    }
+
+    /// Opens a value sealed by any configured key; `None` for anything forged, tampered,
+    /// truncated, sealed for another purpose or by an unknown key.
+    pub fn open(&self, purpose: Purpose, text: &str) -> Option<Vec<u8>> {
+        if text.len() > 16 * 1024 {
+            return None;
+        }
+        let mut buf = URL_SAFE_NO_PAD.decode(text).ok()?;
+        if buf.len() < OVERHEAD || buf[0] != VERSION {
+            return None;
+        }
+        let kid: [u8; KID_LEN] = buf[1..1 + KID_LEN].try_into().ok()?;
+        let key = self.keys.iter().find(|k| k.kid == kid)?;
+        let nonce: [u8; NONCE_LEN] = buf[1 + KID_LEN..1 + KID_LEN + NONCE_LEN].try_into().ok()?;
+        let aad = aad(purpose, &kid);
+        let mut body = buf.split_off(1 + KID_LEN + NONCE_LEN);
+        let plain = key
+            .for_purpose(purpose)
+            .open_in_place(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(&aad), &mut body)
+            .ok()?;
+        let n = plain.len();
+        body.truncate(n);
+        Some(body)
+    }
+
+    /// Id of the sealing key, for logs.
+    pub fn current_kid(&self) -> String {
+        self.keys[0].kid.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl Key {
+    fn for_purpose(&self, p: Purpose) -> &aead::LessSafeKey {
+        match p {
+            Purpose::Session => &self.session,
+            Purpose::LoginState => &self.login,
+        }
+    }
+}
+
+fn aad(purpose: Purpose, kid: &[u8; KID_LEN]) -> Vec<u8> {
+    let mut a = Vec::with_capacity(1 + KID_LEN + 32);
+    a.push(VERSION);
+    a.extend_from_slice(kid);
+    a.extend_from_slice(purpose.label());
+    a
+}
+
+fn derive(key: &[u8; KEY_LEN], purpose: Purpose) -> aead::LessSafeKey {
+    let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"authfront keyring");
+    let prk = salt.extract(key);
+    let info = [purpose.label()];
+    // expand() only fails when asked for more than 255 hash lengths; 32 bytes is one.
+    let okm = prk.expand(&info, &aead::AES_256_GCM);
+    let unbound: aead::UnboundKey = match okm {
+        Ok(okm) => okm.into(),
+        Err(_) => unreachable!("HKDF-SHA256 always yields 32 bytes"),
+    };
+    aead::LessSafeKey::new(unbound)
+}
+
+#[cfg(test)]
+mod tests;

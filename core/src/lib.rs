@@ -1,0 +1,21 @@
+//! authfront-core: every decision authfront makes, as plain functions.
+//!
+//! The contract: this crate does no I/O. It reads no clock, no environment, no files and no
+//! randomness; `now` (Unix seconds) and random bytes are arguments. It sees request heads,
+//! never bodies. The `authfront` crate carries its decisions out (network, disk, time).
+//!
+//! # Layout
+//! - [`config`]: TOML → checked [`config::Config`], errors that name the key.
+//! - [`path`]: the one normalised request path, and path patterns.
+//! - [`keyring`]: keys with ids, authenticated encryption of what browsers keep.
+//! - [`oidc`]: discovery, JWKS, PKCE, authorization and token requests, ID-token checks.
+//! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
+//! - [`error`], [`page`]: failures, their one status mapping, and the pages shown.
+
+pub mod conditional;
+pub mod config;
+pub mod error;
+pub mod keyring;
+pub mod oidc;
+pub mod page;
+pub mod path;

@@ -1,0 +1,187 @@
+//! The one normalised, decoded request path, and path patterns.
+//!
+//! Every access rule is matched against [`NormPath`], and the origin serves exactly that path:
+//! one decoding, then `.`/`..`/empty segments resolved. Anything that could make the origin
+//! see another path than the rules saw (a NUL or control byte, a backslash, invalid UTF-8, a
+//! `..` above the root) is refused, never guessed at. It never touches the file system.
+
+use std::fmt;
+
+use percent_encoding::percent_decode_str;
+
+/// Why a request path was refused (400 Bad Request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("the path does not start with `/`")]
+    NotAbsolute,
+    #[error("the path is not valid UTF-8 after decoding")]
+    NotUtf8,
+    #[error("the path contains a control character")]
+    Control,
+    #[error("the path contains a backslash")]
+    Backslash,
+    #[error("the path climbs above the site root")]
+    AboveRoot,
+    #[error("the path is too long")]
+    TooLong,
+}
+
+/// Longest raw path accepted; longer ones are refused rather than processed.
+const MAX_PATH: usize = 4096;
+
+/// A decoded, normalised absolute path: starts with `/`, no empty, `.` or `..` segments, keeps a
+/// trailing `/` (static-site mode gives it meaning), no control characters or backslashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NormPath(String);
+
+impl NormPath {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The path's segments, without the leading `/`.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/').filter(|s| !s.is_empty())
+    }
+    pub fn ends_with_slash(&self) -> bool {
+        self.0.ends_with('/')
+    }
+    /// The same path, percent-encoded again for a URL (for redirects and HTTP origins).
+    pub fn encoded(&self) -> String {
+        percent_encoding::utf8_percent_encode(&self.0, PATH_ENCODE).to_string()
+    }
+}
+
+impl fmt::Display for NormPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What must be escaped to put a decoded path back into a URL: controls, space, and the
+/// characters with a meaning in URLs other than `/`.
+const PATH_ENCODE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// Decodes `raw` (the path part of a request target, without the query) once and normalises
+/// it. `%2f` decodes to `/` and is then a separator like any other, so the rules and the
+/// origin agree on it.
+pub fn normalize(raw: &str) -> Result<NormPath, PathError> {
+    if raw.len() > MAX_PATH {
+        return Err(PathError::TooLong);
+    }
+    if !raw.starts_with('/') {
+        return Err(PathError::NotAbsolute);
+    }
+    let decoded = percent_decode_str(raw).decode_utf8().map_err(|_| PathError::NotUtf8)?;
+    if decoded.contains('\\') {
+        return Err(PathError::Backslash);
+    }
+    if decoded.chars().any(char::is_control) {
+        return Err(PathError::Control);
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.pop().is_none() {
+                    return Err(PathError::AboveRoot);
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    let last = decoded.rsplit('/').next().unwrap_or("");
+    let trailing = decoded.ends_with('/') || matches!(last, "." | "..");
+    let mut s = String::with_capacity(decoded.len());
+    for seg in &out {
+        s.push('/');
+        s.push_str(seg);
+    }
+    if s.is_empty() || trailing {
+        s.push('/');
+    }
+    Ok(NormPath(s))
+}
+
+/// A path pattern as CloudFront cache behaviors write them: `*` matches any run of characters
+/// (slashes included), `?` exactly one; everything else literally. Matched against a
+/// [`NormPath`]. `/public/*` therefore covers `/public/` and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    text: String,
+}
+
+impl Pattern {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if !text.starts_with('/') && !text.starts_with('*') {
+            return Err(format!("`{text}` must start with `/` (or `*`)"));
+        }
+        if text.contains('\\') || text.chars().any(char::is_control) {
+            return Err(format!("`{text}` contains a backslash or control character"));
+        }
+        Ok(Self { text: text.to_owned() })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn matches(&self, path: &NormPath) -> bool {
+        glob(self.text.as_bytes(), path.as_str().as_bytes())
+    }
+}
+
+/// Iterative glob with single-star backtracking: linear in practice, no recursion blow-up.
+fn glob(pat: &[u8], s: &[u8]) -> bool {
+    let (mut p, mut i) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if p < pat.len() && (pat[p] == b'?' || pat[p] == s[i]) {
+            // `?` stands for one character; step over a whole UTF-8 sequence for it
+            if pat[p] == b'?' {
+                i += utf8_len(s[i]);
+            } else {
+                i += 1;
+            }
+            p += 1;
+        } else if p < pat.len() && pat[p] == b'*' {
+            star = Some((p, i));
+            p += 1;
+        } else if let Some((sp, si)) = star {
+            p = sp + 1;
+            i = si + 1;
+            star = Some((sp, si + 1));
+        } else {
+            return false;
+        }
+    }
+    while p < pat.len() && pat[p] == b'*' {
+        p += 1;
+    }
+    p == pat.len()
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,86 @@
+use super::*;
+
+fn n(s: &str) -> Result<String, PathError> {
+    normalize(s).map(|p| p.as_str().to_owned())
+}
+
+#[test]
+fn plain_paths_stay() {
+    assert_eq!(n("/").unwrap(), "/");
+    assert_eq!(n("/a/b.html").unwrap(), "/a/b.html");
+    assert_eq!(n("/docs/").unwrap(), "/docs/");
+}
+
+#[test]
+fn dot_segments_and_slashes_resolve() {
+    assert_eq!(n("/a/./b").unwrap(), "/a/b");
+    assert_eq!(n("/a/../b").unwrap(), "/b");
+    assert_eq!(n("//a///b").unwrap(), "/a/b");
+    assert_eq!(n("/public/../private/x").unwrap(), "/private/x");
+    assert_eq!(n("/a/b/..").unwrap(), "/a/");
+    assert_eq!(n("/a/.").unwrap(), "/a/");
+}
+
+#[test]
+fn encoded_tricks_decode_once() {
+    assert_eq!(n("/public/%2e%2e/private/x").unwrap(), "/private/x");
+    assert_eq!(n("/public%2f..%2fprivate/x").unwrap(), "/private/x");
+    assert_eq!(n("/public/%2E%2E/private").unwrap(), "/private");
+    // double encoding decodes once: a literal file name, not a climb
+    assert_eq!(n("/public/%252e%252e/private").unwrap(), "/public/%2e%2e/private");
+    assert_eq!(n("/a%20b").unwrap(), "/a b");
+}
+
+#[test]
+fn refusals() {
+    assert_eq!(n("/.."), Err(PathError::AboveRoot));
+    assert_eq!(n("/a/../../etc/passwd"), Err(PathError::AboveRoot));
+    assert_eq!(n("/%2e%2e/etc"), Err(PathError::AboveRoot));
+    assert_eq!(n("/a\\..\\b"), Err(PathError::Backslash));
+    assert_eq!(n("/a%5c..%5cb"), Err(PathError::Backslash));
+    assert_eq!(n("/a%00b"), Err(PathError::Control));
+    assert_eq!(n("/a%0ab"), Err(PathError::Control));
+    assert_eq!(n("/%ff"), Err(PathError::NotUtf8));
+    assert_eq!(n("a/b"), Err(PathError::NotAbsolute));
+    assert_eq!(n(&format!("/{}", "a".repeat(5000))), Err(PathError::TooLong));
+}
+
+#[test]
+fn encoded_round_trip() {
+    let p = normalize("/dir%20with%20space/%C3%BC%3F.txt").unwrap();
+    assert_eq!(p.as_str(), "/dir with space/ü?.txt");
+    assert_eq!(p.encoded(), "/dir%20with%20space/%C3%BC%3F.txt");
+    assert_eq!(normalize(&p.encoded()).unwrap(), p);
+}
+
+fn m(pat: &str, path: &str) -> bool {
+    Pattern::parse(pat).unwrap().matches(&normalize(path).unwrap())
+}
+
+#[test]
+fn patterns() {
+    assert!(m("/public/*", "/public/"));
+    assert!(m("/public/*", "/public/a/b.css"));
+    assert!(!m("/public/*", "/public"));
+    assert!(!m("/public/*", "/publicity/x"));
+    assert!(m("/public*", "/public"));
+    assert!(m("*.css", "/a/b.css"));
+    assert!(m("/a/?.txt", "/a/ü.txt"));
+    assert!(!m("/a/?.txt", "/a/bc.txt"));
+    assert!(m("/favicon.ico", "/favicon.ico"));
+    assert!(!m("/favicon.ico", "/favicon.icon"));
+    assert!(m("/a/*/c", "/a/x/y/c"));
+}
+
+#[test]
+fn encoding_tricks_cannot_reach_protected_paths_via_public_patterns() {
+    for raw in ["/public/..%2fsecret", "/public/%2e%2e/secret", "/public//../secret", "/public/./../secret"] {
+        assert!(!m("/public/*", raw), "{raw}");
+    }
+}
+
+#[test]
+fn bad_patterns() {
+    assert!(Pattern::parse("public/*").is_err());
+    assert!(Pattern::parse("/a\\b").is_err());
+}
