@@ -1,1 +1,79 @@
-fn main() {}
+//! `authfront`: CLI → subcommand → exit code (64 = bad config).
+
+mod app;
+mod body;
+mod cli;
+mod idp;
+mod load;
+mod origin;
+mod server;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use authfront_core::keyring::{KEY_LEN, Keyring};
+
+/// sysexits' EX_USAGE: what the issue asks for a bad config.
+const EXIT_CONFIG: u8 = 64;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Keygen => {
+            let mut key = [0u8; KEY_LEN];
+            if aws_lc_rs::rand::fill(&mut key).is_err() {
+                eprintln!("authfront: the operating system's random number generator failed");
+                return ExitCode::FAILURE;
+            }
+            println!("{}", Keyring::encode_key(&key));
+            ExitCode::SUCCESS
+        }
+        cli::Command::CheckConfig { config } => match load::load(&config) {
+            Ok(c) => {
+                println!(
+                    "{}: OK (listen {}, issuer {}, public_url {})",
+                    config.display(),
+                    c.server.listen,
+                    c.oidc.issuer,
+                    c.server.public_url
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("authfront: {}: {e}", config.display());
+                ExitCode::from(EXIT_CONFIG)
+            }
+        },
+        cli::Command::Serve { config } => {
+            init_logging();
+            let cfg = match load::load(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("authfront: {}: {e}", config.display());
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            };
+            let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("authfront: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(app::run(cfg)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("authfront: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTHFRONT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

@@ -1,1 +1,77 @@
-fn main() {}
+//! The per-request hot path, measured: opening a session cookie and `decide` for a signed-in
+//! request. Run with `cargo bench -p authfront-core`; criterion prints operations per second
+//! (`thrpt`). A benchmark, never a timed test.
+
+use std::hint::black_box;
+
+use authfront_core::config::{RawSecret, parse};
+use authfront_core::decide::{Action, decide};
+use authfront_core::session::Session;
+use authfront_core::site::Site;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const CONFIG: &str = r#"
+[server]
+listen = "127.0.0.1:8080"
+public_url = "https://docs.example.com"
+[oidc]
+issuer = "https://idp.example.com"
+client_id = "authfront"
+client_secret = "secret"
+[session]
+keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"]
+[origin]
+dir = "./site"
+[access]
+public_paths = ["/public/*", "/favicon.ico"]
+required_groups = ["staff"]
+"#;
+
+fn site() -> Site {
+    let mut no_refs = |_: &RawSecret| Err("no references".to_owned());
+    Site::new(parse(CONFIG, &mut no_refs).expect("bench config parses"))
+}
+
+fn cookie(site: &Site) -> String {
+    let s = Session {
+        sub: "248289761001".into(),
+        email: Some("alice@example.com".into()),
+        name: Some("Alice Admin".into()),
+        groups: vec!["staff".into()],
+        iat: 1_700_000_000,
+        exp: u64::MAX,
+    };
+    s.seal(&site.config.session.keys, [7; 12])
+}
+
+fn session_open(c: &mut Criterion) {
+    let site = site();
+    let text = cookie(&site);
+    let mut g = c.benchmark_group("session");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("open", |b| {
+        b.iter(|| Session::open(&site.config.session.keys, black_box(&text), black_box(1_800_000_000)))
+    });
+    g.finish();
+}
+
+fn decide_signed_in(c: &mut Criterion) {
+    let site = site();
+    let text = cookie(&site);
+    let req = http::Request::builder()
+        .uri("/docs/guide.html?section=intro")
+        .header("cookie", format!("_ga=GA1.2.3; authfront_session={text}; theme=dark"))
+        .header("accept", "text/html")
+        .body(())
+        .expect("bench request builds")
+        .into_parts()
+        .0;
+    assert!(matches!(decide(&site, &req, 1_800_000_000), Action::Forward(_)));
+    let mut g = c.benchmark_group("decide");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(1_800_000_000))));
+    g.finish();
+}
+
+criterion_group!(benches, session_open, decide_signed_in);
+criterion_main!(benches);

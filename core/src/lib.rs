@@ -6,16 +6,28 @@
 //!
 //! # Layout
 //! - [`config`]: TOML → checked [`config::Config`], errors that name the key.
+//! - [`site`]: the config plus what is derived from it once.
 //! - [`path`]: the one normalised request path, and path patterns.
 //! - [`keyring`]: keys with ids, authenticated encryption of what browsers keep.
+//! - [`session`]: the sealed session cookie.
 //! - [`oidc`]: discovery, JWKS, PKCE, authorization and token requests, ID-token checks.
+//! - [`login`]: starting a login (sealed, browser-bound state) and finishing it.
+//! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
+//! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
+//! - [`reply`]: answers authfront gives by itself.
 //! - [`error`], [`page`]: failures, their one status mapping, and the pages shown.
 
 pub mod conditional;
 pub mod config;
+pub mod cookies;
+pub mod decide;
 pub mod error;
 pub mod keyring;
+pub mod login;
 pub mod oidc;
 pub mod page;
 pub mod path;
+pub mod reply;
+pub mod session;
+pub mod site;

@@ -6,7 +6,7 @@
 mod build;
 mod raw;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::fmt;
 use std::net::SocketAddr;

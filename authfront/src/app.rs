@@ -1,0 +1,79 @@
+//! Builds everything from a [`Config`] and runs it: load → build → serve → drain.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use authfront_core::config::{Config, OriginKind};
+use authfront_core::site::Site;
+use tokio::net::TcpListener;
+
+use crate::idp::Idp;
+use crate::origin::Origin;
+use crate::origin::folder::Folder;
+
+/// Everything a request needs, built once.
+#[derive(Debug)]
+pub struct App {
+    pub site: Site,
+    pub idp: Idp,
+    pub origin: Origin,
+}
+
+impl App {
+    pub fn build(config: Config) -> anyhow::Result<App> {
+        let idp = Idp::new(&config.oidc).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let origin = match &config.origin.kind {
+            OriginKind::Dir(dir) => Origin::Folder(
+                Folder::new(dir, config.origin.static_site, config.origin.spa)
+                    .map_err(|e| anyhow::anyhow!("origin.dir {}: {e}", dir.display()))?,
+            ),
+        };
+        Ok(App { site: Site::new(config), idp, origin })
+    }
+
+    /// Unix seconds now: the one clock reading a request gets.
+    pub fn now(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    }
+}
+
+/// Runs the edge until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let listen = config.server.listen;
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let app = Arc::new(App::build(config)?);
+    let listener = TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(address = %listener.local_addr()?, public_url = %app.site.config.server.public_url, "authfront listening");
+    // Keys at start, without holding up the listener: public paths work even while the
+    // provider is down, and logins retry discovery on their own.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.idp.warm_up().await {
+            tracing::error!(error = %e, "identity provider not ready; logins will retry");
+        }
+    });
+    crate::server::serve(app, listener, shutdown_signal(), grace).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,36 @@
+//! Reads a config file and resolves what the core may not touch: secret references
+//! (`{ env = … }`, `{ file = … }`) and paths relative to the config file's folder.
+
+use std::path::{Path, PathBuf};
+
+use authfront_core::config::{Config, ConfigError, OriginKind, RawSecret, parse};
+
+/// Loads and checks a config file; every error names the key at fault.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new("", format!("cannot read config file {}: {e}", path.display())))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut resolve = |s: &RawSecret| -> Result<String, String> {
+        match s {
+            RawSecret::Inline(v) => Ok(v.clone()),
+            RawSecret::Env(name) => std::env::var(name).map_err(|_| format!("environment variable `{name}` is not set")),
+            RawSecret::File(f) => {
+                let p = relative_to(&base, f);
+                std::fs::read_to_string(&p).map_err(|e| format!("cannot read secret file {}: {e}", p.display()))
+            }
+        }
+    };
+    let mut config = parse(&text, &mut resolve)?;
+    let OriginKind::Dir(dir) = &config.origin.kind;
+    let dir = relative_to(&base, &dir.to_string_lossy());
+    if !dir.is_dir() {
+        return Err(ConfigError::new("origin.dir", format!("{} is not a directory", dir.display())));
+    }
+    config.origin.kind = OriginKind::Dir(dir);
+    Ok(config)
+}
+
+fn relative_to(base: &Path, p: &str) -> PathBuf {
+    let p = Path::new(p);
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+}

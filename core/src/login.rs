@@ -1,0 +1,183 @@
+//! Starting a login and finishing it, statelessly and tab-safe.
+//!
+//! The PKCE verifier, nonce, return path and start time travel inside `state`, sealed with the
+//! keyring; `state` is bound to this browser by one long-lived login cookie holding a random
+//! binding id. Any number of tabs can log in at once (each has its own `state`, all share the
+//! one cookie), and nothing piles up. The return path is always a path on this site.
+
+use aws_lc_rs::constant_time;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::cookies::{self, Lifetime};
+use crate::error::Error;
+use crate::keyring::{NONCE_LEN, Purpose};
+use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet};
+use crate::reply::Reply;
+use crate::session::Session;
+use crate::site::Site;
+
+/// Random bytes one login start needs; the adapter fills them from a CSPRNG.
+#[derive(Debug, Clone)]
+pub struct LoginRandom {
+    pub binding: [u8; 16],
+    pub verifier: [u8; 32],
+    pub nonce: [u8; 16],
+    pub seal: [u8; NONCE_LEN],
+}
+
+/// Longest return path (with query) carried through a login; longer ones lose their query
+/// (then fall back to `/`) so that `state` stays well inside URL limits at every provider.
+pub const MAX_RETURN: usize = 2048;
+const FORMAT: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    format: u8,
+    binding: [u8; 16],
+    verifier: String,
+    nonce: String,
+    return_to: String,
+    issued: u64,
+}
+
+/// What the callback recovered from `state`: enough to redeem the code and land the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub verifier: String,
+    pub nonce: String,
+    /// A same-site path with query, e.g. `/docs/guide.html?section=intro`.
+    pub return_to: String,
+}
+
+/// A return path fit to carry: a local path (never `//host` or `/\host`), query kept when short.
+pub fn return_path(path: &str, query: Option<&str>) -> String {
+    let safe = |p: &str| p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']);
+    if !safe(path) || path.len() > MAX_RETURN {
+        return "/".to_owned();
+    }
+    match query {
+        Some(q) if !q.is_empty() && path.len() + 1 + q.len() <= MAX_RETURN && !q.contains(['\r', '\n']) => {
+            format!("{path}?{q}")
+        }
+        _ => path.to_owned(),
+    }
+}
+
+/// Starts a login: `302` to the provider's authorization endpoint with a fresh sealed `state`,
+/// and the binding cookie set (reused when this browser already has one).
+pub fn begin(site: &Site, disc: &Discovery, return_to: &str, binding_cookie: Option<&str>, now: u64, rnd: &LoginRandom) -> Reply {
+    let cfg = &site.config;
+    let binding = binding_cookie.and_then(decode_binding).unwrap_or(rnd.binding);
+    let verifier = oidc::verifier(&rnd.verifier);
+    let nonce = URL_SAFE_NO_PAD.encode(rnd.nonce);
+    let state = State {
+        format: FORMAT,
+        binding,
+        verifier: verifier.clone(),
+        nonce: nonce.clone(),
+        return_to: return_path_checked(return_to),
+        issued: now,
+    };
+    // postcard into a Vec cannot fail for these plain types.
+    let plain = postcard::to_allocvec(&state).unwrap_or_default();
+    let sealed = cfg.session.keys.seal(Purpose::LoginState, &plain, rnd.seal);
+    let url = oidc::authorize_url(&cfg.oidc, &disc.authorization_endpoint, &site.redirect_uri, &sealed, &nonce, &oidc::challenge(&verifier));
+    let cookie = cookies::set(
+        &cfg.session.cookie,
+        &cfg.session.cookie.login_name,
+        &URL_SAFE_NO_PAD.encode(binding),
+        &cfg.server.endpoints.callback,
+        Lifetime::Seconds(cfg.oidc.login_timeout_secs),
+    );
+    Reply::redirect(&url, &[cookie])
+}
+
+fn decode_binding(text: &str) -> Option<[u8; 16]> {
+    URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
+}
+
+fn return_path_checked(p: &str) -> String {
+    match p.split_once('?') {
+        Some((path, q)) => return_path(path, Some(q)),
+        None => return_path(p, None),
+    }
+}
+
+/// What opening `state` at the callback found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// Valid, bound to this browser, in time.
+    Ready(Pending),
+    /// Valid and bound, but older than the login timeout: start again for the same page.
+    Expired { return_to: String },
+}
+
+/// Opens `state` and checks it belongs to this browser (the binding cookie) and is in time.
+pub fn open_state(site: &Site, state: &str, binding_cookie: Option<&str>, now: u64) -> Result<Opened, Error> {
+    let plain = site.config.session.keys.open(Purpose::LoginState, state).ok_or(Error::BadCallback("unknown or damaged state"))?;
+    let s: State = postcard::from_bytes(&plain).map_err(|_| Error::BadCallback("unknown or damaged state"))?;
+    if s.format != FORMAT {
+        return Err(Error::BadCallback("unknown or damaged state"));
+    }
+    let bound = binding_cookie
+        .and_then(decode_binding)
+        .is_some_and(|b| constant_time::verify_slices_are_equal(&b, &s.binding).is_ok());
+    if !bound {
+        return Err(Error::StateMismatch);
+    }
+    let return_to = return_path_checked(&s.return_to);
+    if now > s.issued.saturating_add(site.config.oidc.login_timeout_secs) {
+        return Ok(Opened::Expired { return_to });
+    }
+    Ok(Opened::Ready(Pending { verifier: s.verifier, nonce: s.nonce, return_to }))
+}
+
+/// RFC 9207: an `iss` on the callback must be our issuer; when the provider says it always
+/// sends one, it must be there.
+pub fn check_iss(site: &Site, iss: Option<&str>, provider_sends_iss: bool) -> Result<(), Error> {
+    match iss {
+        Some(i) if i == site.config.oidc.issuer => Ok(()),
+        Some(i) => Err(Error::IssuerMismatch { got: i.to_owned() }),
+        None if provider_sends_iss => Err(Error::IssuerMismatch { got: "(missing)".to_owned() }),
+        None => Ok(()),
+    }
+}
+
+/// Verifies the ID token completely for this login.
+pub fn verify(site: &Site, pending: &Pending, id_token: &str, keys: &KeySet, now: u64) -> Result<IdClaims, IdTokenError> {
+    let o = &site.config.oidc;
+    let check = IdTokenCheck {
+        issuer: &o.issuer,
+        client_id: &o.client_id,
+        algs: &o.id_token_algs,
+        skew_secs: o.clock_skew_secs,
+        nonce: Some(&pending.nonce),
+        now,
+    };
+    oidc::verify_id_token(id_token, keys, &check)
+}
+
+/// The session a verified ID token earns.
+pub fn session_from(site: &Site, claims: &IdClaims, now: u64) -> Session {
+    let groups = claims.groups(&site.config.access.groups_claim);
+    Session {
+        sub: claims.sub.clone(),
+        email: claims.email.clone(),
+        name: claims.name.clone().or_else(|| claims.preferred_username.clone()),
+        groups: groups.into_iter().filter(|g| site.rule_groups.contains(g)).collect(),
+        iat: now,
+        exp: now.saturating_add(site.config.session.lifetime_secs),
+    }
+}
+
+/// Finishes a login: the session cookie, and `302` back to the page first asked for.
+pub fn finish(site: &Site, pending: &Pending, session: &Session, seal: [u8; NONCE_LEN]) -> Reply {
+    let cfg = &site.config.session;
+    let cookie = cookies::set(&cfg.cookie, &cfg.cookie.name, &session.seal(&cfg.keys, seal), "/", Lifetime::Seconds(cfg.lifetime_secs));
+    Reply::redirect(&site.url_for(&pending.return_to), &[cookie])
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
