@@ -24,6 +24,10 @@ pub enum Error {
     Forbidden { user: String },
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Also answers for what exists but may not be shown (outside the root, unreadable), so
+    /// the two cannot be told apart.
+    #[error("not found")]
+    NotFound,
     #[error("the identity provider refused the sign-in: {error}: {description}")]
     ProviderRefused { error: String, description: String },
 
@@ -87,6 +91,12 @@ impl Error {
                 false,
             ),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This method is not allowed here.".to_owned(), false),
+            NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing at this address.".to_owned(),
+                false,
+            ),
             ProviderRefused { error, description } => {
                 let status = match error.as_str() {
                     "access_denied" | "login_required" | "consent_required" | "interaction_required"
