@@ -24,6 +24,8 @@ pub enum Error {
     Forbidden { user: String },
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Also answers for what exists but may not be shown (outside the root, unreadable), so
+    /// the two cannot be told apart.
     #[error("not found")]
     NotFound,
     #[error("the identity provider refused the sign-in: {error}: {description}")]

@@ -1,0 +1,381 @@
+//! The folder origin: serves a site from a directory on this machine, the way a static web
+//! server would (content types, validators, `304`, ranges, index files, SPA fallback).
+//!
+//! It must never serve anything outside its root, nor tell a visitor that such a thing exists:
+//! every path is resolved (symlinks included) and checked to stay inside the canonical root,
+//! and anything that fails the check, cannot be read or is not a regular file answers exactly
+//! like a missing file. It never reads a large file into memory, and it leaves every
+//! conditional and range judgement to [`authfront_core::conditional`].
+//!
+//! Finding, opening and checking a file (and reading a small one) is one blocking call on
+//! tokio's blocking pool: `std::fs` step by step would cost one trip there per step.
+
+use std::fs::File;
+use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use bytes::Bytes;
+use http::header::{
+    ACCEPT, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
+    LAST_MODIFIED, LOCATION,
+};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
+
+use authfront_core::conditional::{self, Outcome, Validators};
+use authfront_core::error::Error;
+use authfront_core::path::NormPath;
+
+use crate::body::{self, Body, CHUNK};
+
+/// What a static site serves for a path ending in `/`, and a SPA for its navigations.
+const INDEX: &str = "index.html";
+
+/// A directory served as a website.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// Canonical (absolute, symlinks resolved), so that "inside the root" is a prefix test.
+    root: Arc<Path>,
+    /// `/dir/` serves `/dir/index.html`, `/dir` redirects to `/dir/`.
+    static_site: bool,
+    /// Navigations to nothing serve `/index.html`, for client-side routing.
+    spa: bool,
+}
+
+impl Folder {
+    /// Blocking (it reads the file system once): call while building, not per request.
+    pub fn new(root: &Path, static_site: bool, spa: bool) -> io::Result<Folder> {
+        let root = std::fs::canonicalize(root)?;
+        if !std::fs::metadata(&root)?.is_dir() {
+            let msg = format!("{} is not a directory", root.display());
+            return Err(io::Error::new(ErrorKind::NotADirectory, msg));
+        }
+        Ok(Folder {
+            root: root.into(),
+            static_site,
+            spa,
+        })
+    }
+
+    /// Answers a `GET` or `HEAD` for `path`. `query` is the raw query string, kept on redirects.
+    /// Fails with [`Error::MethodNotAllowed`], [`Error::NotFound`], or [`Error::Origin`] when the
+    /// file system fails otherwise (logged for operators, a `502` for visitors).
+    pub async fn serve(
+        &self,
+        path: &NormPath,
+        query: Option<&str>,
+        req: &Parts,
+    ) -> Result<Response<Body>, Error> {
+        if req.method != Method::GET && req.method != Method::HEAD {
+            return Err(Error::MethodNotAllowed);
+        }
+        let lookup = Lookup {
+            root: Arc::clone(&self.root),
+            candidate: self.candidate(path),
+            redirect_dirs: self.static_site && !path.ends_with_slash(),
+            fallback: self.spa && is_navigation(path, &req.headers),
+            method: req.method.clone(),
+            // only what `evaluate` reads: the task must own it, and cookies can be long
+            conditions: conditional::HEADERS
+                .iter()
+                .flat_map(|name| {
+                    req.headers
+                        .get_all(name)
+                        .iter()
+                        .map(|v| (name.clone(), v.clone()))
+                })
+                .collect(),
+        };
+        let found = tokio::task::spawn_blocking(move || lookup.run())
+            .await
+            .map_err(|e| Error::Internal(format!("folder lookup task failed: {e}")))??;
+        match found {
+            Found::Directory => redirect(path, query),
+            Found::File(served) => served.respond(),
+        }
+    }
+
+    /// The file a path names; `None` for a directory that only a static site would serve.
+    fn candidate(&self, path: &NormPath) -> Option<PathBuf> {
+        if path.ends_with_slash() && !self.static_site {
+            return None;
+        }
+        let mut file = self.root.to_path_buf();
+        // NormPath has no `..`, empty or `/`-bearing segments; the prefix check after
+        // canonicalising is what actually keeps the result inside the root
+        file.extend(path.segments());
+        if path.ends_with_slash() {
+            file.push(INDEX);
+        }
+        Some(file)
+    }
+}
+
+/// Whether a miss is a page the browser navigated to (SPA fallback) rather than an asset.
+fn is_navigation(path: &NormPath, headers: &HeaderMap) -> bool {
+    let bare = path.ends_with_slash()
+        || path
+            .segments()
+            .last()
+            .is_none_or(|s| Path::new(s).extension().is_none());
+    bare || headers
+        .get_all(ACCEPT)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|s| s.contains("text/html")))
+}
+
+/// One request's work on the blocking pool: everything it needs, owned.
+struct Lookup {
+    root: Arc<Path>,
+    candidate: Option<PathBuf>,
+    redirect_dirs: bool,
+    fallback: bool,
+    method: Method,
+    conditions: HeaderMap,
+}
+
+enum Found {
+    /// A directory named without its trailing slash, on a static site.
+    Directory,
+    File(Served),
+}
+
+/// What the file system said about one path inside the root.
+enum Entry {
+    File(File, std::fs::Metadata),
+    Directory,
+    Missing,
+}
+
+impl Lookup {
+    fn run(self) -> Result<Found, Error> {
+        if let Some(candidate) = &self.candidate {
+            match open(&self.root, candidate)? {
+                Entry::File(file, meta) => {
+                    return self.answer(file, &meta, candidate).map(Found::File);
+                }
+                Entry::Directory if self.redirect_dirs => return Ok(Found::Directory),
+                Entry::Directory | Entry::Missing => {}
+            }
+        }
+        if !self.fallback {
+            return Err(Error::NotFound);
+        }
+        let index = self.root.join(INDEX);
+        match open(&self.root, &index)? {
+            Entry::File(file, meta) => self.answer(file, &meta, &index).map(Found::File),
+            Entry::Directory | Entry::Missing => Err(Error::NotFound),
+        }
+    }
+
+    /// Judges the request against the file and reads what a small answer needs.
+    fn answer(
+        &self,
+        mut file: File,
+        meta: &std::fs::Metadata,
+        name: &Path,
+    ) -> Result<Served, Error> {
+        let len = meta.len();
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        // length and modification time to the nanosecond: stable across requests, new after
+        // any ordinary rewrite; `.` keeps seconds and nanoseconds from running together
+        let etag =
+            modified.map(|m| format!("\"{len:x}-{:x}.{:x}\"", m.as_secs(), m.subsec_nanos()));
+        let validators = Validators {
+            etag,
+            last_modified: modified.map(|m| m.as_secs()),
+        };
+        let outcome = conditional::evaluate(&self.method, &self.conditions, &validators, len);
+        let range = match outcome {
+            _ if self.method == Method::HEAD => None,
+            Outcome::Full => Some((0, len)),
+            Outcome::Partial { start, end } => Some((start, end - start + 1)),
+            Outcome::NotModified | Outcome::PreconditionFailed | Outcome::Unsatisfiable => None,
+        };
+        let content = match range {
+            None => Content::None,
+            Some((start, count)) => {
+                let failed =
+                    |e: io::Error| Error::Origin(format!("reading {}: {e}", name.display()));
+                if start > 0 {
+                    file.seek(SeekFrom::Start(start)).map_err(failed)?;
+                }
+                // what fits one chunk is read now, saving the stream's trips to the pool
+                if count <= CHUNK {
+                    // `count` ≤ CHUNK, so the cast is lossless
+                    let mut buf = Vec::with_capacity(count as usize);
+                    file.take(count).read_to_end(&mut buf).map_err(failed)?;
+                    if buf.len() as u64 != count {
+                        return Err(failed(ErrorKind::UnexpectedEof.into()));
+                    }
+                    Content::Bytes(buf.into())
+                } else {
+                    Content::Stream(file, count)
+                }
+            }
+        };
+        Ok(Served {
+            len,
+            validators,
+            content_type: content_type(name),
+            outcome,
+            content,
+        })
+    }
+}
+
+/// Resolves `candidate` (all symlinks) and opens it if it is a regular file inside `root`.
+fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
+    let failed = |e: io::Error| match e.kind() {
+        // what a visitor asked for is not there, or not for them: one answer for both
+        ErrorKind::NotFound
+        | ErrorKind::PermissionDenied
+        | ErrorKind::NotADirectory
+        | ErrorKind::InvalidFilename => Ok(Entry::Missing),
+        _ => Err(Error::Origin(format!("{}: {e}", candidate.display()))),
+    };
+    let real = match std::fs::canonicalize(candidate) {
+        Ok(real) => real,
+        Err(e) => return failed(e),
+    };
+    if !real.starts_with(root) {
+        return Ok(Entry::Missing);
+    }
+    // `real` has no symlink left, so this is what will be opened; look before opening, since
+    // opening a FIFO would block this thread until someone writes to it
+    match std::fs::metadata(&real) {
+        Ok(meta) if meta.is_dir() => return Ok(Entry::Directory),
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Ok(Entry::Missing),
+        Err(e) => return failed(e),
+    }
+    let file = match File::open(&real) {
+        Ok(file) => file,
+        Err(e) => return failed(e),
+    };
+    // the opened file's own length and date: those of the bytes that will be sent
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(Entry::File(file, meta)),
+        Ok(_) => Ok(Entry::Missing),
+        Err(e) => failed(e),
+    }
+}
+
+/// `Content-Type` from the name asked for (not a symlink target's): what browsers expect.
+fn content_type(name: &Path) -> HeaderValue {
+    let mime = mime_guess::from_path(name)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    let (kind, sub) = mime.split_once('/').unwrap_or((mime, ""));
+    let textual = kind == "text"
+        || matches!(sub, "javascript" | "ecmascript" | "json" | "xml")
+        || sub.ends_with("+xml")
+        || sub.ends_with("+json");
+    if textual {
+        // web sites are UTF-8; without a charset browsers guess, and sometimes guess wrong
+        if let Ok(v) = HeaderValue::try_from(format!("{mime}; charset=utf-8")) {
+            return v;
+        }
+    }
+    HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))
+}
+
+/// A found file, judged, with as much of its body as the answer needs.
+struct Served {
+    len: u64,
+    validators: Validators,
+    content_type: HeaderValue,
+    outcome: Outcome,
+    content: Content,
+}
+
+enum Content {
+    /// `HEAD`, `304`, `412`, `416`.
+    None,
+    Bytes(Bytes),
+    /// Positioned at the first byte to send, with how many to send.
+    Stream(File, u64),
+}
+
+impl Served {
+    fn respond(self) -> Result<Response<Body>, Error> {
+        let body = match self.content {
+            Content::None => body::empty(),
+            Content::Bytes(bytes) => body::full(bytes),
+            Content::Stream(file, count) => body::file(tokio::fs::File::from_std(file), count),
+        };
+        let mut res = Response::new(body);
+        let h = res.headers_mut();
+        if let Some(etag) = self.validators.etag {
+            h.insert(ETAG, value(etag)?);
+        }
+        if let Some(secs) = self.validators.last_modified {
+            let date = UNIX_EPOCH + std::time::Duration::from_secs(secs);
+            h.insert(LAST_MODIFIED, value(httpdate::fmt_http_date(date))?);
+        }
+        let (status, count) = match self.outcome {
+            Outcome::Full => (StatusCode::OK, self.len),
+            Outcome::Partial { start, end } => {
+                h.insert(
+                    CONTENT_RANGE,
+                    value(conditional::content_range(start, end, self.len))?,
+                );
+                (StatusCode::PARTIAL_CONTENT, end - start + 1)
+            }
+            Outcome::NotModified => return Ok(with_status(res, StatusCode::NOT_MODIFIED)),
+            Outcome::PreconditionFailed => {
+                return Ok(with_status(res, StatusCode::PRECONDITION_FAILED));
+            }
+            Outcome::Unsatisfiable => {
+                h.insert(
+                    CONTENT_RANGE,
+                    value(conditional::unsatisfied_range(self.len))?,
+                );
+                h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+                return Ok(with_status(res, StatusCode::RANGE_NOT_SATISFIABLE));
+            }
+        };
+        h.insert(CONTENT_TYPE, self.content_type);
+        // what GET sends, for HEAD too (RFC 9110 §9.3.2)
+        h.insert(CONTENT_LENGTH, HeaderValue::from(count));
+        h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        Ok(with_status(res, status))
+    }
+}
+
+fn with_status(mut res: Response<Body>, status: StatusCode) -> Response<Body> {
+    *res.status_mut() = status;
+    res
+}
+
+fn value(s: String) -> Result<HeaderValue, Error> {
+    HeaderValue::try_from(s).map_err(|e| Error::Internal(format!("header value: {e}")))
+}
+
+/// `/dir` → `/dir/` (keeping the query), so that the index's relative links resolve.
+fn redirect(path: &NormPath, query: Option<&str>) -> Result<Response<Body>, Error> {
+    // a NormPath starts with one `/` and has no empty segment, so this never becomes a
+    // `//host` (protocol-relative) URL pointing off the site
+    let mut location = path.encoded();
+    location.push('/');
+    if let Some(q) = query {
+        location.push('?');
+        location.push_str(q);
+    }
+    let mut res = with_status(Response::new(body::empty()), StatusCode::MOVED_PERMANENTLY);
+    res.headers_mut().insert(LOCATION, value(location)?);
+    // cacheable, but not forever as a bare 301 would be: if a deploy later turns the directory
+    // into a file, browsers stop redirecting within the hour; a missed cache costs one round
+    // trip, and only for URLs typed without the slash
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests;

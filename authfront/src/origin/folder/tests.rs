@@ -1,0 +1,507 @@
+// A test's panic is its failure report; the workspace's no-unwrap rule is for server code.
+#![allow(clippy::unwrap_used)]
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+use bytes::Bytes;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tempfile::TempDir;
+
+use authfront_core::path::normalize;
+
+use super::*;
+
+/// A site: `<tmp>/site` is the root, `<tmp>/secret.txt` and `<tmp>/site2/` lie next to it.
+fn site() -> TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    fs::create_dir_all(root.join("docs")).unwrap();
+    fs::create_dir_all(root.join("my docs")).unwrap();
+    fs::create_dir_all(tmp.path().join("site2")).unwrap();
+    fs::write(root.join("index.html"), "<h1>home</h1>").unwrap();
+    fs::write(root.join("docs/index.html"), "<h1>docs</h1>").unwrap();
+    fs::write(root.join("my docs/index.html"), "spaced").unwrap();
+    fs::write(root.join("a.txt"), "0123456789").unwrap();
+    fs::write(root.join("app.js"), "let a = 1;").unwrap();
+    fs::write(root.join("empty.txt"), "").unwrap();
+    fs::write(tmp.path().join("secret.txt"), "secret").unwrap();
+    fs::write(tmp.path().join("site2/secret.txt"), "secret").unwrap();
+    tmp
+}
+
+fn folder(tmp: &TempDir, static_site: bool, spa: bool) -> Folder {
+    Folder::new(&tmp.path().join("site"), static_site, spa).unwrap()
+}
+
+async fn call(
+    f: &Folder,
+    method: Method,
+    target: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<Response<Body>, Error> {
+    let mut req = Request::builder().method(method).uri(target);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let (parts, ()) = req.body(()).unwrap().into_parts();
+    let path = normalize(parts.uri.path()).unwrap();
+    f.serve(&path, parts.uri.query(), &parts).await
+}
+
+async fn get(f: &Folder, target: &str) -> Result<Response<Body>, Error> {
+    call(f, Method::GET, target, &[]).await
+}
+
+async fn body(res: Response<Body>) -> Bytes {
+    res.into_body().collect().await.unwrap().to_bytes()
+}
+
+fn header<'r>(res: &'r Response<Body>, name: &str) -> &'r str {
+    res.headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn serves_files_with_metadata() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let res = get(&f, "/a.txt?ignored=1").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-type"), "text/plain; charset=utf-8");
+    assert_eq!(header(&res, "content-length"), "10");
+    assert_eq!(header(&res, "accept-ranges"), "bytes");
+    assert!(
+        header(&res, "etag").starts_with("\"a-"),
+        "length first, in hex"
+    );
+    assert!(httpdate::parse_http_date(header(&res, "last-modified")).is_ok());
+    assert_eq!(body(res).await, "0123456789");
+}
+
+#[tokio::test]
+async fn etag_is_stable_and_follows_changes() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let first = header(&get(&f, "/a.txt").await.unwrap(), "etag").to_owned();
+    assert_eq!(header(&get(&f, "/a.txt").await.unwrap(), "etag"), first);
+    fs::write(tmp.path().join("site/a.txt"), "0123456789abc").unwrap();
+    assert_ne!(header(&get(&f, "/a.txt").await.unwrap(), "etag"), first);
+}
+
+#[tokio::test]
+async fn content_types() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    for (name, want) in [
+        ("x.html", "text/html; charset=utf-8"),
+        ("x.css", "text/css; charset=utf-8"),
+        ("x.js", "text/javascript; charset=utf-8"),
+        ("x.mjs", "application/javascript; charset=utf-8"),
+        ("x.json", "application/json; charset=utf-8"),
+        ("x.xml", "text/xml; charset=utf-8"),
+        ("x.svg", "image/svg+xml; charset=utf-8"),
+        ("x.webmanifest", "application/manifest+json; charset=utf-8"),
+        ("x.png", "image/png"),
+        ("x.woff2", "font/woff2"),
+        ("x.wasm", "application/wasm"),
+        ("LICENSE", "application/octet-stream"),
+    ] {
+        fs::write(root.join(name), "x").unwrap();
+        let res = get(&folder(&tmp, false, false), &format!("/{name}"))
+            .await
+            .unwrap();
+        assert_eq!(header(&res, "content-type"), want, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn empty_file() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let res = call(&f, Method::GET, "/empty.txt", &[("range", "bytes=0-9")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-length"), "0");
+    assert!(body(res).await.is_empty());
+}
+
+#[tokio::test]
+async fn static_site_serves_index_files() {
+    let tmp = site();
+    let f = folder(&tmp, true, false);
+    let res = get(&f, "/").await.unwrap();
+    assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+    assert_eq!(body(res).await, "<h1>home</h1>");
+    assert_eq!(
+        body(get(&f, "/docs/").await.unwrap()).await,
+        "<h1>docs</h1>"
+    );
+    assert_eq!(body(get(&f, "/my%20docs/").await.unwrap()).await, "spaced");
+    // a file named like a directory is nothing
+    assert_eq!(get(&f, "/a.txt/").await.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn static_site_redirects_directories_keeping_the_query() {
+    let tmp = site();
+    let f = folder(&tmp, true, false);
+    let res = get(&f, "/docs?a=1&b=%20").await.unwrap();
+    assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(header(&res, "location"), "/docs/?a=1&b=%20");
+    assert_eq!(header(&res, "cache-control"), "max-age=3600");
+    assert!(body(res).await.is_empty());
+    let res = get(&f, "/my%20docs").await.unwrap();
+    assert_eq!(header(&res, "location"), "/my%20docs/");
+}
+
+#[tokio::test]
+async fn without_static_site_directories_are_nothing() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    for target in ["/", "/docs", "/docs/"] {
+        assert_eq!(
+            get(&f, target).await.unwrap_err(),
+            Error::NotFound,
+            "{target}"
+        );
+    }
+    assert_eq!(
+        body(get(&f, "/docs/index.html").await.unwrap()).await,
+        "<h1>docs</h1>"
+    );
+}
+
+#[tokio::test]
+async fn missing_is_not_found() {
+    let tmp = site();
+    let f = folder(&tmp, true, false);
+    let err = get(&f, "/nope.html").await.unwrap_err();
+    assert_eq!(err, Error::NotFound);
+    assert_eq!(err.page().status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&f, "/nope/deeper").await.unwrap_err(), Error::NotFound);
+    let long = format!("/{}", "x".repeat(300));
+    assert_eq!(get(&f, &long).await.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn symlinks_leaving_the_root_are_nothing() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    symlink("/etc", root.join("etc")).unwrap();
+    symlink("/etc/passwd", root.join("passwd")).unwrap();
+    symlink("..", root.join("up")).unwrap();
+    symlink("../secret.txt", root.join("secret.txt")).unwrap();
+    // shares the root's name as a string prefix, not as a path
+    symlink("../site2", root.join("s2")).unwrap();
+    for spa in [false, true] {
+        let f = folder(&tmp, true, spa);
+        for target in [
+            "/etc/passwd",
+            "/passwd",
+            "/up/secret.txt",
+            "/secret.txt",
+            "/s2/secret.txt",
+        ] {
+            let got = call(&f, Method::GET, target, &[("accept", "image/png")]).await;
+            match got {
+                // a SPA answers navigations to nothing with its index, never with the target
+                Ok(res) if spa => assert_eq!(body(res).await, "<h1>home</h1>", "{target}"),
+                got => assert_eq!(got.unwrap_err(), Error::NotFound, "{target} spa={spa}"),
+            }
+        }
+    }
+    // nor are they revealed as directories by a redirect
+    let f = folder(&tmp, true, false);
+    assert_eq!(get(&f, "/up").await.unwrap_err(), Error::NotFound);
+    assert_eq!(get(&f, "/etc").await.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn symlinks_inside_the_root_work() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    symlink("a.txt", root.join("alias.txt")).unwrap();
+    symlink("docs", root.join("manual")).unwrap();
+    let f = folder(&tmp, true, false);
+    assert_eq!(
+        body(get(&f, "/alias.txt").await.unwrap()).await,
+        "0123456789"
+    );
+    assert_eq!(
+        body(get(&f, "/manual/").await.unwrap()).await,
+        "<h1>docs</h1>"
+    );
+}
+
+#[tokio::test]
+async fn a_root_reached_through_a_symlink_works() {
+    let tmp = site();
+    symlink(tmp.path().join("site"), tmp.path().join("link")).unwrap();
+    let f = Folder::new(&tmp.path().join("link"), false, false).unwrap();
+    assert_eq!(body(get(&f, "/a.txt").await.unwrap()).await, "0123456789");
+}
+
+#[tokio::test]
+async fn a_symlink_loop_is_the_sites_fault() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    symlink("loop-b", root.join("loop-a")).unwrap();
+    symlink("loop-a", root.join("loop-b")).unwrap();
+    let err = get(&folder(&tmp, false, false), "/loop-a")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Origin(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn special_files_are_nothing() {
+    let tmp = site();
+    let _sock = std::os::unix::net::UnixListener::bind(tmp.path().join("site/sock")).unwrap();
+    let f = folder(&tmp, false, false);
+    assert_eq!(get(&f, "/sock").await.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn spa_falls_back_for_navigations_only() {
+    let tmp = site();
+    let f = folder(&tmp, false, true);
+    for target in ["/", "/app/route", "/app/route/", "/docs"] {
+        let res = get(&f, target).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{target}");
+        assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+        assert_eq!(body(res).await, "<h1>home</h1>", "{target}");
+    }
+    assert_eq!(get(&f, "/missing.js").await.unwrap_err(), Error::NotFound);
+    let nav = [("accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")];
+    let res = call(&f, Method::GET, "/blog/post.v2", &nav).await.unwrap();
+    assert_eq!(body(res).await, "<h1>home</h1>");
+    // what exists is served as itself
+    assert_eq!(body(get(&f, "/app.js").await.unwrap()).await, "let a = 1;");
+}
+
+#[tokio::test]
+async fn spa_fallback_is_conditional_too() {
+    let tmp = site();
+    let f = folder(&tmp, false, true);
+    let etag = header(&get(&f, "/index.html").await.unwrap(), "etag").to_owned();
+    let res = call(&f, Method::GET, "/route", &[("if-none-match", &etag)])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let res = call(&f, Method::GET, "/route", &[("range", "bytes=1-2")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(body(res).await, "h1");
+}
+
+#[tokio::test]
+async fn spa_without_index_is_not_found() {
+    let tmp = site();
+    fs::remove_file(tmp.path().join("site/index.html")).unwrap();
+    let f = folder(&tmp, true, true);
+    assert_eq!(get(&f, "/app/route").await.unwrap_err(), Error::NotFound);
+    assert_eq!(get(&f, "/").await.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn not_modified() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let full = get(&f, "/a.txt").await.unwrap();
+    let etag = header(&full, "etag").to_owned();
+    let date = header(&full, "last-modified").to_owned();
+    for hs in [
+        [("if-none-match", etag.as_str())],
+        [("if-modified-since", date.as_str())],
+    ] {
+        let res = call(&f, Method::GET, "/a.txt", &hs).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{hs:?}");
+        assert_eq!(header(&res, "etag"), etag);
+        assert_eq!(header(&res, "last-modified"), date);
+        assert!(res.headers().get("content-length").is_none());
+        assert!(body(res).await.is_empty());
+    }
+    let res = call(&f, Method::GET, "/a.txt", &[("if-none-match", "\"other\"")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = call(&f, Method::HEAD, "/a.txt", &[("if-none-match", &etag)])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn precondition_failed() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let res = call(&f, Method::GET, "/a.txt", &[("if-match", "\"other\"")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    assert!(body(res).await.is_empty());
+}
+
+#[tokio::test]
+async fn ranges() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    for (range, want, part) in [
+        ("bytes=2-4", "bytes 2-4/10", "234"),
+        ("bytes=7-", "bytes 7-9/10", "789"),
+        ("bytes=-3", "bytes 7-9/10", "789"),
+        ("bytes=8-100", "bytes 8-9/10", "89"),
+    ] {
+        let res = call(&f, Method::GET, "/a.txt", &[("range", range)])
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT, "{range}");
+        assert_eq!(header(&res, "content-range"), want);
+        assert_eq!(header(&res, "content-length"), part.len().to_string());
+        assert_eq!(header(&res, "content-type"), "text/plain; charset=utf-8");
+        assert_eq!(body(res).await, part);
+    }
+    // several ranges: the whole file instead
+    let res = call(&f, Method::GET, "/a.txt", &[("range", "bytes=0-1,4-5")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body(res).await, "0123456789");
+}
+
+#[tokio::test]
+async fn unsatisfiable_range() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let res = call(&f, Method::GET, "/a.txt", &[("range", "bytes=10-")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(header(&res, "content-range"), "bytes */10");
+    assert!(body(res).await.is_empty());
+}
+
+#[tokio::test]
+async fn head_has_headers_but_no_body() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    let got = get(&f, "/a.txt").await.unwrap();
+    let res = call(&f, Method::HEAD, "/a.txt", &[]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers(), got.headers());
+    assert!(body(res).await.is_empty());
+    // a range is for GET only: HEAD describes the whole
+    let res = call(&f, Method::HEAD, "/a.txt", &[("range", "bytes=0-1")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-length"), "10");
+}
+
+#[tokio::test]
+async fn only_get_and_head() {
+    let tmp = site();
+    let f = folder(&tmp, true, true);
+    for m in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
+        assert_eq!(
+            call(&f, m, "/a.txt", &[]).await.unwrap_err(),
+            Error::MethodNotAllowed
+        );
+    }
+}
+
+/// Deterministic bytes no two offsets of which are alike in a small window.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i % 251) as u8 ^ (i / 251) as u8)
+        .collect()
+}
+
+#[tokio::test]
+async fn big_files_stream_in_bounded_chunks() {
+    let tmp = site();
+    let data = pattern(5 * 1024 * 1024 + 7);
+    fs::write(tmp.path().join("site/big.bin"), &data).unwrap();
+    let f = folder(&tmp, false, false);
+
+    let res = call(
+        &f,
+        Method::GET,
+        "/big.bin",
+        &[("range", "bytes=1000000-3999999")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(header(&res, "content-length"), "3000000");
+    assert_eq!(
+        hyper::body::Body::size_hint(res.body()).exact(),
+        Some(3_000_000)
+    );
+    let mut got = Vec::new();
+    let mut stream = res.into_body();
+    while let Some(frame) = stream.frame().await {
+        let chunk = frame.unwrap().into_data().unwrap();
+        assert!(chunk.len() as u64 <= CHUNK);
+        got.extend_from_slice(&chunk);
+    }
+    assert!(got == data[1_000_000..4_000_000]);
+
+    let res = get(&f, "/big.bin").await.unwrap();
+    assert_eq!(header(&res, "content-length"), data.len().to_string());
+    assert!(body(res).await == data[..]);
+}
+
+#[tokio::test]
+async fn the_small_and_streamed_paths_meet_exactly() {
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    for len in [CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1] {
+        let data = pattern(len as usize);
+        fs::write(tmp.path().join("site/edge.bin"), &data).unwrap();
+        assert!(
+            body(get(&f, "/edge.bin").await.unwrap()).await == data[..],
+            "{len}"
+        );
+        let res = call(&f, Method::GET, "/edge.bin", &[("range", "bytes=1-")])
+            .await
+            .unwrap();
+        assert!(body(res).await == data[1..], "{len}");
+    }
+}
+
+#[tokio::test]
+async fn a_shrunken_file_is_an_error_not_a_short_body() {
+    let tmp = site();
+    let path = tmp.path().join("site/big.bin");
+    fs::write(&path, pattern(1024 * 1024)).unwrap();
+    let f = folder(&tmp, false, false);
+    let res = get(&f, "/big.bin").await.unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(100)
+        .unwrap();
+    assert!(res.into_body().collect().await.is_err());
+}
+
+#[test]
+fn new_refuses_what_is_not_a_directory() {
+    let tmp = site();
+    assert!(Folder::new(&tmp.path().join("site/a.txt"), false, false).is_err());
+    assert!(Folder::new(&tmp.path().join("nowhere"), false, false).is_err());
+    let f = Folder::new(&tmp.path().join("site/../site"), false, false).unwrap();
+    assert_eq!(
+        &*f.root,
+        Path::new(&fs::canonicalize(tmp.path().join("site")).unwrap())
+    );
+}
