@@ -23,9 +23,7 @@ pub const CHUNK: u64 = 64 * 1024;
 
 /// A body already in memory.
 pub fn full(b: impl Into<Bytes>) -> Body {
-    Full::new(b.into())
-        .map_err(|never| match never {})
-        .boxed_unsync()
+    Full::new(b.into()).map_err(|never| match never {}).boxed_unsync()
 }
 
 /// No body at all (`HEAD`, `304`, redirects).
@@ -35,11 +33,7 @@ pub fn empty() -> Body {
 
 /// `len` bytes of `file` from its current position, at most [`CHUNK`] per frame.
 pub fn file(file: tokio::fs::File, len: u64) -> Body {
-    FileBody {
-        file: file.take(len),
-        buf: BytesMut::new(),
-    }
-    .boxed_unsync()
+    FileBody { file: file.take(len), buf: BytesMut::new() }.boxed_unsync()
 }
 
 /// With an exact size, so that hyper can end an HTTP/2 stream on the last data frame. A file
@@ -54,10 +48,7 @@ impl hyper::body::Body for FileBody {
     type Data = Bytes;
     type Error = io::Error;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
         let left = this.file.limit();
         if left == 0 {
@@ -69,10 +60,7 @@ impl hyper::body::Body for FileBody {
         }
         let read = tokio_util::io::poll_read_buf(Pin::new(&mut this.file), cx, &mut this.buf);
         Poll::Ready(Some(match ready!(read) {
-            Ok(0) => Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("file ended {left} bytes early"),
-            )),
+            Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("file ended {left} bytes early"))),
             Ok(_) => Ok(Frame::data(std::mem::take(&mut this.buf).freeze())),
             Err(e) => Err(e),
         }))

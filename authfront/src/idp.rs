@@ -70,10 +70,10 @@ impl Idp {
         if let Some(d) = read(&self.discovery) {
             return Ok(d);
         }
-        if let Some((at, e)) = &st.discovery_failed {
-            if at.elapsed() < DISCOVERY_RETRY {
-                return Err(e.clone());
-            }
+        if let Some((at, e)) = &st.discovery_failed
+            && at.elapsed() < DISCOVERY_RETRY
+        {
+            return Err(e.clone());
         }
         let url = discovery_url(&self.issuer);
         let result = match self.get(&url).await {

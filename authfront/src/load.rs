@@ -13,7 +13,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let mut resolve = |s: &RawSecret| -> Result<String, String> {
         match s {
             RawSecret::Inline(v) => Ok(v.clone()),
-            RawSecret::Env(name) => std::env::var(name).map_err(|_| format!("environment variable `{name}` is not set")),
+            RawSecret::Env(name) => {
+                std::env::var(name).map_err(|_| format!("environment variable `{name}` is not set"))
+            }
             RawSecret::File(f) => {
                 let p = relative_to(&base, f);
                 std::fs::read_to_string(&p).map_err(|e| format!("cannot read secret file {}: {e}", p.display()))

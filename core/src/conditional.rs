@@ -11,21 +11,12 @@
 
 use std::time::UNIX_EPOCH;
 
-use http::header::{
-    IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE, RANGE,
-};
+use http::header::{IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE, RANGE};
 use http::{HeaderMap, HeaderName, Method};
 
 /// Every request header [`evaluate`] reads: what an adapter must keep (or forward) to have a
 /// request judged.
-pub const HEADERS: [HeaderName; 6] = [
-    IF_MATCH,
-    IF_UNMODIFIED_SINCE,
-    IF_NONE_MATCH,
-    IF_MODIFIED_SINCE,
-    RANGE,
-    IF_RANGE,
-];
+pub const HEADERS: [HeaderName; 6] = [IF_MATCH, IF_UNMODIFIED_SINCE, IF_NONE_MATCH, IF_MODIFIED_SINCE, RANGE, IF_RANGE];
 
 /// What a representation can be checked against.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,11 +65,7 @@ pub fn evaluate(method: &Method, headers: &HeaderMap, v: &Validators, len: u64) 
         get_or_head && modified_since(headers, &IF_MODIFIED_SINCE, v.last_modified) == Some(false)
     };
     if not_modified {
-        return if get_or_head {
-            Outcome::NotModified
-        } else {
-            Outcome::PreconditionFailed
-        };
+        return if get_or_head { Outcome::NotModified } else { Outcome::PreconditionFailed };
     }
 
     // step 5: ranges are defined for GET only (RFC 9110 §14.2)
@@ -92,14 +79,10 @@ pub fn evaluate(method: &Method, headers: &HeaderMap, v: &Validators, len: u64) 
         return Outcome::Full;
     }
     match parse_range(range) {
-        Some(Spec::From { first, last }) if first < len => Outcome::Partial {
-            start: first,
-            end: last.map_or(len - 1, |l| l.min(len - 1)),
-        },
-        Some(Spec::Suffix(n)) if n > 0 => Outcome::Partial {
-            start: len - n.min(len),
-            end: len - 1,
-        },
+        Some(Spec::From { first, last }) if first < len => {
+            Outcome::Partial { start: first, end: last.map_or(len - 1, |l| l.min(len - 1)) }
+        }
+        Some(Spec::Suffix(n)) if n > 0 => Outcome::Partial { start: len - n.min(len), end: len - 1 },
         Some(_) => Outcome::Unsatisfiable,
         None => Outcome::Full,
     }
@@ -190,11 +173,7 @@ fn list_matches<'a>(
 }
 
 /// RFC 9110 §13.1.5: a tag must match strongly, a date must equal `Last-Modified` exactly.
-fn if_range_holds(
-    headers: &HeaderMap,
-    current: Option<Tag<'_>>,
-    last_modified: Option<u64>,
-) -> bool {
+fn if_range_holds(headers: &HeaderMap, current: Option<Tag<'_>>, last_modified: Option<u64>) -> bool {
     let Some(value) = single(headers, &IF_RANGE) else {
         return false;
     };
@@ -222,11 +201,7 @@ fn single<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
 
 /// Whether the representation changed after the date in header `name`; `None` when either date
 /// is unknown, or the header is absent, repeated or invalid: the condition is then ignored.
-fn modified_since(
-    headers: &HeaderMap,
-    name: &HeaderName,
-    last_modified: Option<u64>,
-) -> Option<bool> {
+fn modified_since(headers: &HeaderMap, name: &HeaderName, last_modified: Option<u64>) -> Option<bool> {
     let since = parse_date(single(headers, name)?)?;
     Some(last_modified? > since)
 }
@@ -260,17 +235,11 @@ fn parse_range(value: &str) -> Option<Spec> {
     let (first, last) = spec.split_once('-')?;
     match (first, last) {
         ("", n) => Some(Spec::Suffix(number(n)?)),
-        (f, "") => Some(Spec::From {
-            first: number(f)?,
-            last: None,
-        }),
+        (f, "") => Some(Spec::From { first: number(f)?, last: None }),
         (f, l) => {
             let (first, last) = (number(f)?, number(l)?);
             // RFC 9110 §14.1.1: a range ending before it starts is invalid, not unsatisfiable
-            (first <= last).then_some(Spec::From {
-                first,
-                last: Some(last),
-            })
+            (first <= last).then_some(Spec::From { first, last: Some(last) })
         }
     }
 }

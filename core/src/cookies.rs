@@ -15,10 +15,8 @@ pub fn find<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         let Ok(s) = h.to_str() else { continue };
         for pair in s.split(';') {
             let pair = pair.trim_start();
-            if let Some(rest) = pair.strip_prefix(name) {
-                if let Some(v) = rest.strip_prefix('=') {
-                    return Some(v.trim_end());
-                }
+            if let Some(v) = pair.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')) {
+                return Some(v.trim_end());
             }
         }
     }

@@ -55,13 +55,14 @@ pub fn decide(site: &Site, req: &Parts, now: u64) -> Action {
     if path.as_str() == eps.callback {
         return callback(site, req, query, now);
     }
-    if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str()) {
-        if rest.is_empty() || rest.starts_with('/') {
-            return own_endpoint(rest);
-        }
+    if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str())
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return own_endpoint(rest);
     }
     let cfg = &site.config;
-    let user = cookies::find(&req.headers, &cfg.session.cookie.name).and_then(|c| Session::open(&cfg.session.keys, c, now));
+    let user =
+        cookies::find(&req.headers, &cfg.session.cookie.name).and_then(|c| Session::open(&cfg.session.keys, c, now));
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
         return Action::Forward(Forward { path, user });
     }
@@ -91,7 +92,8 @@ fn own_endpoint(rest: &str) -> Action {
 fn callback(site: &Site, req: &Parts, query: Option<&str>, now: u64) -> Action {
     if req.method != Method::GET {
         return Action::Respond(
-            Reply::error(&Error::MethodNotAllowed, None).with_header(http::header::ALLOW, HeaderValue::from_static("GET")),
+            Reply::error(&Error::MethodNotAllowed, None)
+                .with_header(http::header::ALLOW, HeaderValue::from_static("GET")),
         );
     }
     let mut code = None;

@@ -71,7 +71,12 @@ impl Error {
         use Error::*;
         let (status, title, message, retry) = match self {
             BadPath(e) => (StatusCode::BAD_REQUEST, "Bad request", e.to_string(), false),
-            BadCallback(what) => (StatusCode::BAD_REQUEST, "Sign-in failed", format!("The sign-in response was incomplete: {what}."), true),
+            BadCallback(what) => (
+                StatusCode::BAD_REQUEST,
+                "Sign-in failed",
+                format!("The sign-in response was incomplete: {what}."),
+                true,
+            ),
             StateMismatch => (
                 StatusCode::BAD_REQUEST,
                 "Sign-in failed",
@@ -90,11 +95,19 @@ impl Error {
                 format!("You are signed in as {user}, but this account is not allowed to see this page."),
                 false,
             ),
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This method is not allowed here.".to_owned(), false),
+            MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                "This method is not allowed here.".to_owned(),
+                false,
+            ),
             NotFound => (StatusCode::NOT_FOUND, "Not found", "There is nothing at this address.".to_owned(), false),
             ProviderRefused { error, description } => {
                 let status = match error.as_str() {
-                    "access_denied" | "login_required" | "consent_required" | "interaction_required"
+                    "access_denied"
+                    | "login_required"
+                    | "consent_required"
+                    | "interaction_required"
                     | "account_selection_required" => StatusCode::FORBIDDEN,
                     "server_error" | "temporarily_unavailable" => StatusCode::BAD_GATEWAY,
                     _ => StatusCode::BAD_REQUEST,
@@ -130,8 +143,15 @@ impl Error {
                 "The identity provider's answer could not be verified. Please try again.".to_owned(),
                 true,
             ),
-            Origin(_) => (StatusCode::BAD_GATEWAY, "Bad gateway", "The site's content could not be fetched.".to_owned(), false),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong on our side.".to_owned(), false),
+            Origin(_) => {
+                (StatusCode::BAD_GATEWAY, "Bad gateway", "The site's content could not be fetched.".to_owned(), false)
+            }
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error",
+                "Something went wrong on our side.".to_owned(),
+                false,
+            ),
         };
         ErrorPage { status, title, message, retry }
     }

@@ -97,9 +97,11 @@ impl Keyring {
         let mut body = buf.split_off(head);
         let aad = aad(purpose, &key.kid);
         // Sealing only fails for inputs longer than GCM allows (64 GiB); ours are a few KiB.
-        let sealed = key
-            .for_purpose(purpose)
-            .seal_in_place_append_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(&aad), &mut body);
+        let sealed = key.for_purpose(purpose).seal_in_place_append_tag(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(&aad),
+            &mut body,
+        );
         if sealed.is_err() {
             return String::new();
         }

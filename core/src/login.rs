@@ -67,7 +67,14 @@ pub fn return_path(path: &str, query: Option<&str>) -> String {
 
 /// Starts a login: `302` to the provider's authorization endpoint with a fresh sealed `state`,
 /// and the binding cookie set (reused when this browser already has one).
-pub fn begin(site: &Site, disc: &Discovery, return_to: &str, binding_cookie: Option<&str>, now: u64, rnd: &LoginRandom) -> Reply {
+pub fn begin(
+    site: &Site,
+    disc: &Discovery,
+    return_to: &str,
+    binding_cookie: Option<&str>,
+    now: u64,
+    rnd: &LoginRandom,
+) -> Reply {
     let cfg = &site.config;
     let binding = binding_cookie.and_then(decode_binding).unwrap_or(rnd.binding);
     let verifier = oidc::verifier(&rnd.verifier);
@@ -83,7 +90,14 @@ pub fn begin(site: &Site, disc: &Discovery, return_to: &str, binding_cookie: Opt
     // postcard into a Vec cannot fail for these plain types.
     let plain = postcard::to_allocvec(&state).unwrap_or_default();
     let sealed = cfg.session.keys.seal(Purpose::LoginState, &plain, rnd.seal);
-    let url = oidc::authorize_url(&cfg.oidc, &disc.authorization_endpoint, &site.redirect_uri, &sealed, &nonce, &oidc::challenge(&verifier));
+    let url = oidc::authorize_url(
+        &cfg.oidc,
+        &disc.authorization_endpoint,
+        &site.redirect_uri,
+        &sealed,
+        &nonce,
+        &oidc::challenge(&verifier),
+    );
     let cookie = cookies::set(
         &cfg.session.cookie,
         &cfg.session.cookie.login_name,
@@ -116,7 +130,12 @@ pub enum Opened {
 
 /// Opens `state` and checks it belongs to this browser (the binding cookie) and is in time.
 pub fn open_state(site: &Site, state: &str, binding_cookie: Option<&str>, now: u64) -> Result<Opened, Error> {
-    let plain = site.config.session.keys.open(Purpose::LoginState, state).ok_or(Error::BadCallback("unknown or damaged state"))?;
+    let plain = site
+        .config
+        .session
+        .keys
+        .open(Purpose::LoginState, state)
+        .ok_or(Error::BadCallback("unknown or damaged state"))?;
     let s: State = postcard::from_bytes(&plain).map_err(|_| Error::BadCallback("unknown or damaged state"))?;
     if s.format != FORMAT {
         return Err(Error::BadCallback("unknown or damaged state"));
@@ -146,7 +165,13 @@ pub fn check_iss(site: &Site, iss: Option<&str>, provider_sends_iss: bool) -> Re
 }
 
 /// Verifies the ID token completely for this login.
-pub fn verify(site: &Site, pending: &Pending, id_token: &str, keys: &KeySet, now: u64) -> Result<IdClaims, IdTokenError> {
+pub fn verify(
+    site: &Site,
+    pending: &Pending,
+    id_token: &str,
+    keys: &KeySet,
+    now: u64,
+) -> Result<IdClaims, IdTokenError> {
     let o = &site.config.oidc;
     let check = IdTokenCheck {
         issuer: &o.issuer,
@@ -175,7 +200,13 @@ pub fn session_from(site: &Site, claims: &IdClaims, now: u64) -> Session {
 /// Finishes a login: the session cookie, and `302` back to the page first asked for.
 pub fn finish(site: &Site, pending: &Pending, session: &Session, seal: [u8; NONCE_LEN]) -> Reply {
     let cfg = &site.config.session;
-    let cookie = cookies::set(&cfg.cookie, &cfg.cookie.name, &session.seal(&cfg.keys, seal), "/", Lifetime::Seconds(cfg.lifetime_secs));
+    let cookie = cookies::set(
+        &cfg.cookie,
+        &cfg.cookie.name,
+        &session.seal(&cfg.keys, seal),
+        "/",
+        Lifetime::Seconds(cfg.lifetime_secs),
+    );
     Reply::redirect(&site.url_for(&pending.return_to), &[cookie])
 }
 

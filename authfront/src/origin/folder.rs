@@ -18,8 +18,7 @@ use std::time::UNIX_EPOCH;
 
 use bytes::Bytes;
 use http::header::{
-    ACCEPT, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
-    LAST_MODIFIED, LOCATION,
+    ACCEPT, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION,
 };
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
@@ -52,22 +51,13 @@ impl Folder {
             let msg = format!("{} is not a directory", root.display());
             return Err(io::Error::new(ErrorKind::NotADirectory, msg));
         }
-        Ok(Folder {
-            root: root.into(),
-            static_site,
-            spa,
-        })
+        Ok(Folder { root: root.into(), static_site, spa })
     }
 
     /// Answers a `GET` or `HEAD` for `path`. `query` is the raw query string, kept on redirects.
     /// Fails with [`Error::MethodNotAllowed`], [`Error::NotFound`], or [`Error::Origin`] when the
     /// file system fails otherwise (logged for operators, a `502` for visitors).
-    pub async fn serve(
-        &self,
-        path: &NormPath,
-        query: Option<&str>,
-        req: &Parts,
-    ) -> Result<Response<Body>, Error> {
+    pub async fn serve(&self, path: &NormPath, query: Option<&str>, req: &Parts) -> Result<Response<Body>, Error> {
         if req.method != Method::GET && req.method != Method::HEAD {
             return Err(Error::MethodNotAllowed);
         }
@@ -80,12 +70,7 @@ impl Folder {
             // only what `evaluate` reads: the task must own it, and cookies can be long
             conditions: conditional::HEADERS
                 .iter()
-                .flat_map(|name| {
-                    req.headers
-                        .get_all(name)
-                        .iter()
-                        .map(|v| (name.clone(), v.clone()))
-                })
+                .flat_map(|name| req.headers.get_all(name).iter().map(|v| (name.clone(), v.clone())))
                 .collect(),
         };
         let found = tokio::task::spawn_blocking(move || lookup.run())
@@ -115,15 +100,8 @@ impl Folder {
 
 /// Whether a miss is a page the browser navigated to (SPA fallback) rather than an asset.
 fn is_navigation(path: &NormPath, headers: &HeaderMap) -> bool {
-    let bare = path.ends_with_slash()
-        || path
-            .segments()
-            .last()
-            .is_none_or(|s| Path::new(s).extension().is_none());
-    bare || headers
-        .get_all(ACCEPT)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|s| s.contains("text/html")))
+    let bare = path.ends_with_slash() || path.segments().last().is_none_or(|s| Path::new(s).extension().is_none());
+    bare || headers.get_all(ACCEPT).iter().any(|v| v.to_str().is_ok_and(|s| s.contains("text/html")))
 }
 
 /// One request's work on the blocking pool: everything it needs, owned.
@@ -171,25 +149,13 @@ impl Lookup {
     }
 
     /// Judges the request against the file and reads what a small answer needs.
-    fn answer(
-        &self,
-        mut file: File,
-        meta: &std::fs::Metadata,
-        name: &Path,
-    ) -> Result<Served, Error> {
+    fn answer(&self, mut file: File, meta: &std::fs::Metadata, name: &Path) -> Result<Served, Error> {
         let len = meta.len();
-        let modified = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok());
         // length and modification time to the nanosecond: stable across requests, new after
         // any ordinary rewrite; `.` keeps seconds and nanoseconds from running together
-        let etag =
-            modified.map(|m| format!("\"{len:x}-{:x}.{:x}\"", m.as_secs(), m.subsec_nanos()));
-        let validators = Validators {
-            etag,
-            last_modified: modified.map(|m| m.as_secs()),
-        };
+        let etag = modified.map(|m| format!("\"{len:x}-{:x}.{:x}\"", m.as_secs(), m.subsec_nanos()));
+        let validators = Validators { etag, last_modified: modified.map(|m| m.as_secs()) };
         let outcome = conditional::evaluate(&self.method, &self.conditions, &validators, len);
         let range = match outcome {
             _ if self.method == Method::HEAD => None,
@@ -200,8 +166,7 @@ impl Lookup {
         let content = match range {
             None => Content::None,
             Some((start, count)) => {
-                let failed =
-                    |e: io::Error| Error::Origin(format!("reading {}: {e}", name.display()));
+                let failed = |e: io::Error| Error::Origin(format!("reading {}: {e}", name.display()));
                 if start > 0 {
                     file.seek(SeekFrom::Start(start)).map_err(failed)?;
                 }
@@ -219,13 +184,7 @@ impl Lookup {
                 }
             }
         };
-        Ok(Served {
-            len,
-            validators,
-            content_type: content_type(name),
-            outcome,
-            content,
-        })
+        Ok(Served { len, validators, content_type: content_type(name), outcome, content })
     }
 }
 
@@ -233,10 +192,9 @@ impl Lookup {
 fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
     let failed = |e: io::Error| match e.kind() {
         // what a visitor asked for is not there, or not for them: one answer for both
-        ErrorKind::NotFound
-        | ErrorKind::PermissionDenied
-        | ErrorKind::NotADirectory
-        | ErrorKind::InvalidFilename => Ok(Entry::Missing),
+        ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::NotADirectory | ErrorKind::InvalidFilename => {
+            Ok(Entry::Missing)
+        }
         _ => Err(Error::Origin(format!("{}: {e}", candidate.display()))),
     };
     let real = match std::fs::canonicalize(candidate) {
@@ -268,9 +226,7 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
 
 /// `Content-Type` from the name asked for (not a symlink target's): what browsers expect.
 fn content_type(name: &Path) -> HeaderValue {
-    let mime = mime_guess::from_path(name)
-        .first_raw()
-        .unwrap_or("application/octet-stream");
+    let mime = mime_guess::from_path(name).first_raw().unwrap_or("application/octet-stream");
     let (kind, sub) = mime.split_once('/').unwrap_or((mime, ""));
     let textual = kind == "text"
         || matches!(sub, "javascript" | "ecmascript" | "json" | "xml")
@@ -321,10 +277,7 @@ impl Served {
         let (status, count) = match self.outcome {
             Outcome::Full => (StatusCode::OK, self.len),
             Outcome::Partial { start, end } => {
-                h.insert(
-                    CONTENT_RANGE,
-                    value(conditional::content_range(start, end, self.len))?,
-                );
+                h.insert(CONTENT_RANGE, value(conditional::content_range(start, end, self.len))?);
                 (StatusCode::PARTIAL_CONTENT, end - start + 1)
             }
             Outcome::NotModified => return Ok(with_status(res, StatusCode::NOT_MODIFIED)),
@@ -332,10 +285,7 @@ impl Served {
                 return Ok(with_status(res, StatusCode::PRECONDITION_FAILED));
             }
             Outcome::Unsatisfiable => {
-                h.insert(
-                    CONTENT_RANGE,
-                    value(conditional::unsatisfied_range(self.len))?,
-                );
+                h.insert(CONTENT_RANGE, value(conditional::unsatisfied_range(self.len))?);
                 h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
                 return Ok(with_status(res, StatusCode::RANGE_NOT_SATISFIABLE));
             }
@@ -372,8 +322,7 @@ fn redirect(path: &NormPath, query: Option<&str>) -> Result<Response<Body>, Erro
     // cacheable, but not forever as a bare 301 would be: if a deploy later turns the directory
     // into a file, browsers stop redirecting within the hour; a missed cache costs one round
     // trip, and only for URLs typed without the slash
-    res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
     Ok(res)
 }
 

@@ -17,10 +17,7 @@ const ABC: &str = r#""abc""#;
 type Case<'a> = (&'a [(&'static str, &'a str)], Outcome);
 
 fn validators(etag: Option<&str>, last_modified: Option<u64>) -> Validators {
-    Validators {
-        etag: etag.map(str::to_owned),
-        last_modified,
-    }
+    Validators { etag: etag.map(str::to_owned), last_modified }
 }
 
 /// The usual representation: strong tag `"abc"`, modified at `T`, 1000 bytes.
@@ -100,27 +97,13 @@ fn if_match_lists_and_star() {
     ]);
     // `*` matches any representation that exists, even one without an ETag
     let untagged = Validators::default();
-    check(
-        Method::PUT,
-        &untagged,
-        1000,
-        &[
-            (&[("if-match", "*")], Full),
-            (&[("if-match", ABC)], PreconditionFailed),
-        ],
-    );
+    check(Method::PUT, &untagged, 1000, &[(&[("if-match", "*")], Full), (&[("if-match", ABC)], PreconditionFailed)]);
 }
 
 #[test]
 fn commas_inside_a_tag_are_part_of_it() {
     let odd = validators(Some(r#""a,b""#), None);
-    on(
-        &odd,
-        &[
-            (&[("if-match", r#""a,b""#)], Full),
-            (&[("if-match", r#""a""#)], PreconditionFailed),
-        ],
-    );
+    on(&odd, &[(&[("if-match", r#""a,b""#)], Full), (&[("if-match", r#""a""#)], PreconditionFailed)]);
 }
 
 #[test]
@@ -141,30 +124,15 @@ fn if_unmodified_since() {
         (&[("if-unmodified-since", AFTER)], Full),
         (&[("if-unmodified-since", BEFORE)], PreconditionFailed),
         // RFC 850 and asctime dates, which recipients must still read
-        (
-            &[("if-unmodified-since", "Wednesday, 21-Oct-15 07:27:59 GMT")],
-            PreconditionFailed,
-        ),
-        (
-            &[("if-unmodified-since", "Wed Oct 21 07:27:59 2015")],
-            PreconditionFailed,
-        ),
+        (&[("if-unmodified-since", "Wednesday, 21-Oct-15 07:27:59 GMT")], PreconditionFailed),
+        (&[("if-unmodified-since", "Wed Oct 21 07:27:59 2015")], PreconditionFailed),
         // a matching If-Match makes it irrelevant
         (&[("if-match", ABC), ("if-unmodified-since", BEFORE)], Full),
         // ignored when invalid or a list
         (&[("if-unmodified-since", "yesterday")], Full),
-        (
-            &[
-                ("if-unmodified-since", BEFORE),
-                ("if-unmodified-since", BEFORE),
-            ],
-            Full,
-        ),
+        (&[("if-unmodified-since", BEFORE), ("if-unmodified-since", BEFORE)], Full),
     ]);
-    by(
-        Method::DELETE,
-        &[(&[("if-unmodified-since", BEFORE)], PreconditionFailed)],
-    );
+    by(Method::DELETE, &[(&[("if-unmodified-since", BEFORE)], PreconditionFailed)]);
     // ignored when the representation has no date
     let undated = validators(Some(ABC), None);
     on(&undated, &[(&[("if-unmodified-since", BEFORE)], Full)]);
@@ -177,10 +145,7 @@ fn if_none_match_compares_weakly() {
         (&[("if-none-match", r#"W/"abc""#)], NotModified),
         (&[("if-none-match", r#""xyz""#)], Full),
         (&[("if-none-match", r#""x", W/"abc""#)], NotModified),
-        (
-            &[("if-none-match", r#""x""#), ("if-none-match", ABC)],
-            NotModified,
-        ),
+        (&[("if-none-match", r#""x""#), ("if-none-match", ABC)], NotModified),
         (&[("if-none-match", r#""x", "y""#)], Full),
         (&[("if-none-match", "*")], NotModified),
         // malformed: matches nothing, so the full answer (always correct) goes out
@@ -206,22 +171,10 @@ fn if_none_match_fails_other_methods() {
 #[test]
 fn without_a_current_tag() {
     let untagged = validators(None, Some(T));
-    on(
-        &untagged,
-        &[
-            (&[("if-none-match", ABC)], Full),
-            (&[("if-none-match", "*")], NotModified),
-        ],
-    );
+    on(&untagged, &[(&[("if-none-match", ABC)], Full), (&[("if-none-match", "*")], NotModified)]);
     // a current tag that cannot be read counts as none
     let unreadable = validators(Some("abc"), None);
-    on(
-        &unreadable,
-        &[
-            (&[("if-none-match", "abc")], Full),
-            (&[("if-match", ABC)], PreconditionFailed),
-        ],
-    );
+    on(&unreadable, &[(&[("if-none-match", "abc")], Full), (&[("if-match", ABC)], PreconditionFailed)]);
 }
 
 #[test]
@@ -232,31 +185,13 @@ fn if_modified_since() {
         (&[("if-modified-since", BEFORE)], Full),
         // ignored when invalid or a list
         (&[("if-modified-since", "not a date")], Full),
-        (
-            &[(
-                "if-modified-since",
-                "Wed, 21 Oct 2015 07:28:00 GMT, Wed, 21 Oct 2015 07:28:00 GMT",
-            )],
-            Full,
-        ),
-        (
-            &[("if-modified-since", T_DATE), ("if-modified-since", T_DATE)],
-            Full,
-        ),
+        (&[("if-modified-since", "Wed, 21 Oct 2015 07:28:00 GMT, Wed, 21 Oct 2015 07:28:00 GMT")], Full),
+        (&[("if-modified-since", T_DATE), ("if-modified-since", T_DATE)], Full),
         // If-None-Match supersedes it, either way
-        (
-            &[("if-none-match", r#""old""#), ("if-modified-since", AFTER)],
-            Full,
-        ),
-        (
-            &[("if-none-match", ABC), ("if-modified-since", BEFORE)],
-            NotModified,
-        ),
+        (&[("if-none-match", r#""old""#), ("if-modified-since", AFTER)], Full),
+        (&[("if-none-match", ABC), ("if-modified-since", BEFORE)], NotModified),
     ]);
-    by(
-        Method::HEAD,
-        &[(&[("if-modified-since", T_DATE)], NotModified)],
-    );
+    by(Method::HEAD, &[(&[("if-modified-since", T_DATE)], NotModified)]);
     // only for GET and HEAD
     by(Method::POST, &[(&[("if-modified-since", T_DATE)], Full)]);
     by(Method::DELETE, &[(&[("if-modified-since", AFTER)], Full)]);
@@ -268,17 +203,8 @@ fn if_modified_since() {
 #[test]
 fn failed_preconditions_come_before_not_modified() {
     get(&[
-        (
-            &[("if-match", r#""xyz""#), ("if-none-match", ABC)],
-            PreconditionFailed,
-        ),
-        (
-            &[
-                ("if-unmodified-since", BEFORE),
-                ("if-modified-since", T_DATE),
-            ],
-            PreconditionFailed,
-        ),
+        (&[("if-match", r#""xyz""#), ("if-none-match", ABC)], PreconditionFailed),
+        (&[("if-unmodified-since", BEFORE), ("if-modified-since", T_DATE)], PreconditionFailed),
     ]);
 }
 
@@ -346,29 +272,17 @@ fn ranges_are_for_get_on_something() {
     for m in [Method::HEAD, Method::POST] {
         by(m, &[(&[("range", "bytes=0-9")], Full)]);
     }
-    let cases: &[Case<'_>] = &[
-        (&[("range", "bytes=0-9")], Full),
-        (&[("range", "bytes=-5")], Full),
-    ];
+    let cases: &[Case<'_>] = &[(&[("range", "bytes=0-9")], Full), (&[("range", "bytes=-5")], Full)];
     check(Method::GET, &v(), 0, cases);
 }
 
 #[test]
 fn conditions_win_over_range() {
     get(&[
-        (
-            &[("if-none-match", ABC), ("range", "bytes=0-9")],
-            NotModified,
-        ),
-        (
-            &[("if-match", r#""no""#), ("range", "bytes=0-9")],
-            PreconditionFailed,
-        ),
+        (&[("if-none-match", ABC), ("range", "bytes=0-9")], NotModified),
+        (&[("if-match", r#""no""#), ("range", "bytes=0-9")], PreconditionFailed),
         (&[("if-match", ABC), ("range", "bytes=0-9")], part(0, 9)),
-        (
-            &[("if-none-match", r#""old""#), ("range", "bytes=5000-")],
-            Unsatisfiable,
-        ),
+        (&[("if-none-match", r#""old""#), ("range", "bytes=5000-")], Unsatisfiable),
     ]);
 }
 
@@ -400,19 +314,10 @@ fn if_range_edge_cases() {
     get(&[
         // unreadable or repeated: the whole representation
         (&[("range", "bytes=0-9"), ("if-range", "garbage")], Full),
-        (
-            &[("range", "bytes=0-9"), ("if-range", r#""abc", "abc""#)],
-            Full,
-        ),
-        (
-            &[("range", "bytes=0-9"), ("if-range", ABC), ("if-range", ABC)],
-            Full,
-        ),
+        (&[("range", "bytes=0-9"), ("if-range", r#""abc", "abc""#)], Full),
+        (&[("range", "bytes=0-9"), ("if-range", ABC), ("if-range", ABC)], Full),
         // it does not rescue an unsatisfiable range, and means nothing without one
-        (
-            &[("range", "bytes=5000-"), ("if-range", ABC)],
-            Unsatisfiable,
-        ),
+        (&[("range", "bytes=5000-"), ("if-range", ABC)], Unsatisfiable),
         (&[("range", "bytes=5000-"), ("if-range", r#""old""#)], Full),
         (&[("if-range", r#""old""#)], Full),
     ]);
@@ -433,21 +338,9 @@ fn non_ascii_values_are_malformed() {
 
 #[test]
 fn tag_parsing() {
-    let strong = |opaque| Tag {
-        weak: false,
-        opaque,
-    };
+    let strong = |opaque| Tag { weak: false, opaque };
     assert_eq!(Tag::parse(r#""a"rest"#), Some((strong(r#""a""#), "rest")));
-    assert_eq!(
-        Tag::parse(r#"W/"a""#),
-        Some((
-            Tag {
-                weak: true,
-                opaque: r#""a""#
-            },
-            ""
-        ))
-    );
+    assert_eq!(Tag::parse(r#"W/"a""#), Some((Tag { weak: true, opaque: r#""a""# }, "")));
     assert_eq!(Tag::parse(r#""""#), Some((strong(r#""""#), "")));
     assert_eq!(Tag::parse(r#"w/"a""#), None);
     assert_eq!(Tag::parse("W/a"), None);
@@ -466,10 +359,7 @@ fn headers_lists_all_that_evaluate_reads() {
         ("if-range", ABC),
         ("cookie", "a=b"),
     ]);
-    let kept: HeaderMap = HEADERS
-        .iter()
-        .flat_map(|n| all.get_all(n).iter().map(|v| (n.clone(), v.clone())))
-        .collect();
+    let kept: HeaderMap = HEADERS.iter().flat_map(|n| all.get_all(n).iter().map(|v| (n.clone(), v.clone()))).collect();
     assert_eq!(kept.len(), all.len() - 1);
     assert_eq!(evaluate(&Method::GET, &kept, &v(), 1000), part(0, 9));
 }

@@ -7,8 +7,8 @@ use http::{HeaderName, HeaderValue};
 
 use super::raw::{RawConfig, RawSecret};
 use super::{
-    Access, ClientAuth, Config, ConfigError, CookieSettings, Endpoints, Oidc, Origin, OriginKind,
-    SameSite, Secret, Server, Session,
+    Access, ClientAuth, Config, ConfigError, CookieSettings, Endpoints, Oidc, Origin, OriginKind, SameSite, Secret,
+    Server, Session,
 };
 use crate::keyring::Keyring;
 use crate::path::{Pattern, normalize};
@@ -195,7 +195,9 @@ fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
         "HS256" | "HS384" | "HS512" => {
             return Err(ConfigError::new(
                 key,
-                format!("`{name}` is refused: HMAC-signed ID tokens invite key confusion; use the provider's asymmetric keys"),
+                format!(
+                    "`{name}` is refused: HMAC-signed ID tokens invite key confusion; use the provider's asymmetric keys"
+                ),
             ));
         }
         other => {
@@ -243,7 +245,10 @@ fn build_session(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Session,
         other => return Err(ConfigError::new("session.same_site", format!("`{other}` is not lax, strict or none"))),
     };
     if same_site == SameSite::None && !s.secure {
-        return Err(ConfigError::new("session.same_site", "`none` needs `session.secure = true` (browsers refuse it otherwise)"));
+        return Err(ConfigError::new(
+            "session.same_site",
+            "`none` needs `session.secure = true` (browsers refuse it otherwise)",
+        ));
     }
     for (key, name) in [("session.cookie_name", &s.cookie_name), ("session.login_cookie_name", &s.login_cookie_name)] {
         cookie_name(key, name, s.secure, s.domain.is_some())?;
@@ -251,10 +256,10 @@ fn build_session(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Session,
     if s.cookie_name == s.login_cookie_name {
         return Err(ConfigError::new("session.login_cookie_name", "must differ from `session.cookie_name`"));
     }
-    if let Some(d) = &s.domain {
-        if d.is_empty() || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
-            return Err(ConfigError::new("session.domain", format!("`{d}` is not a domain name")));
-        }
+    if let Some(d) = &s.domain
+        && (d.is_empty() || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+    {
+        return Err(ConfigError::new("session.domain", format!("`{d}` is not a domain name")));
     }
     Ok(Session {
         keys,

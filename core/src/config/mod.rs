@@ -36,11 +36,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key.is_empty() {
-            write!(f, "{}", self.problem)
-        } else {
-            write!(f, "`{}`: {}", self.key, self.problem)
-        }
+        if self.key.is_empty() { write!(f, "{}", self.problem) } else { write!(f, "`{}`: {}", self.key, self.problem) }
     }
 }
 

@@ -64,7 +64,10 @@ fn unknown_key_is_named() {
 fn bad_values_name_their_key() {
     let cases = [
         (minimal().replace("127.0.0.1:8080\"\npublic", "nowhere\"\npublic"), "server.listen"),
-        (minimal().replace("public_url = \"http://127.0.0.1:8080\"", "public_url = \"http://h/app\""), "server.public_url"),
+        (
+            minimal().replace("public_url = \"http://127.0.0.1:8080\"", "public_url = \"http://h/app\""),
+            "server.public_url",
+        ),
         (minimal().replace("\"openid\", ", ""), "oidc.scopes"),
         (minimal().replace(KEY, "short"), "session.keys[0]"),
         (minimal().replace("[session]", "[session]\nlifetime = \"soon\""), "session.lifetime"),
@@ -75,7 +78,10 @@ fn bad_values_name_their_key() {
         (minimal().replace("[oidc]", "[oidc]\nclient_auth = \"none\""), "oidc.client_auth"),
         (minimal().replace("client_secret = \"s3cret\"", "client_auth = \"client_secret_post\""), "oidc.client_auth"),
         (minimal().replace("[oidc]", "[oidc]\nauth_params = { state = \"x\" }"), "oidc.auth_params.state"),
-        (minimal().replace("[session]", "[session]\ncookie_name = \"__Host-a\"\nsecure = false"), "session.cookie_name"),
+        (
+            minimal().replace("[session]", "[session]\ncookie_name = \"__Host-a\"\nsecure = false"),
+            "session.cookie_name",
+        ),
         (minimal().replace("[server]", "[server]\nendpoint_prefix = \"/\""), "server.endpoint_prefix"),
         (minimal().replace("[server]", "[server]\ncallback_path = \"/a/../b\""), "server.callback_path"),
         (format!("{}\n[headers]\n\"Set-Cookie\" = \"x\"\n", minimal()), "headers.Set-Cookie"),
@@ -88,7 +94,9 @@ fn bad_values_name_their_key() {
 
 #[test]
 fn secrets_from_references() {
-    let text = minimal().replace("\"s3cret\"", "{ env = \"CLIENT_SECRET\" }").replace(&format!("\"{KEY}\""), "{ file = \"k\" }");
+    let text = minimal()
+        .replace("\"s3cret\"", "{ env = \"CLIENT_SECRET\" }")
+        .replace(&format!("\"{KEY}\""), "{ file = \"k\" }");
     let mut resolve = |s: &RawSecret| match s {
         RawSecret::Env(n) if n == "CLIENT_SECRET" => Ok("from-env\n".to_owned()),
         RawSecret::File(f) if f == "k" => Ok(format!("{KEY}\n")),
@@ -106,7 +114,9 @@ fn secrets_from_references() {
 
 #[test]
 fn public_client_and_renamed_callback() {
-    let text = minimal().replace("client_secret = \"s3cret\"", "").replace("[server]", "[server]\ncallback_path = \"/parseauth\"");
+    let text = minimal()
+        .replace("client_secret = \"s3cret\"", "")
+        .replace("[server]", "[server]\ncallback_path = \"/parseauth\"");
     let c = load(&text).unwrap();
     assert_eq!(c.oidc.client_auth, ClientAuth::None);
     assert_eq!(c.server.endpoints.callback, "/parseauth");

@@ -15,7 +15,14 @@ fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
 }
 
 fn session(groups: &[&str], exp: u64) -> String {
-    let s = Session { sub: "u1".into(), email: Some("u@example.test".into()), name: None, groups: groups.iter().map(|g| g.to_string()).collect(), iat: 0, exp };
+    let s = Session {
+        sub: "u1".into(),
+        email: Some("u@example.test".into()),
+        name: None,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        iat: 0,
+        exp,
+    };
     s.seal(&site().config.session.keys, [5; 12])
 }
 
@@ -47,7 +54,9 @@ fn protected_without_session_logs_in_keeping_path_and_query() {
 
 #[test]
 fn encoding_tricks_do_not_reach_protected_files() {
-    for uri in ["/public/..%2fsecret.html", "/public/%2e%2e/secret.html", "/public//../secret.html", "/public/%252e%252e/x"] {
+    for uri in
+        ["/public/..%2fsecret.html", "/public/%2e%2e/secret.html", "/public//../secret.html", "/public/%252e%252e/x"]
+    {
         match decide(&site(), &req("GET", uri, &[]), NOW) {
             Action::Login { .. } => {}
             // double encoding stays inside /public/ as a literal name: public, and harmless
@@ -96,7 +105,10 @@ fn non_navigation_methods_get_401() {
 fn own_endpoints() {
     assert_eq!(status(&decide(&site(), &req("GET", "/_authfront/health", &[]), NOW)), StatusCode::OK);
     assert_eq!(status(&decide(&site(), &req("GET", "/_authfront/nope", &[]), NOW)), StatusCode::NOT_FOUND);
-    assert_eq!(status(&decide(&site(), &req("POST", "/_authfront/callback", &[]), NOW)), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        status(&decide(&site(), &req("POST", "/_authfront/callback", &[]), NOW)),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
 }
 
 #[test]
@@ -106,7 +118,15 @@ fn callback_paths() {
     let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     let cb = |q: &str| format!("/_authfront/callback?{q}");
     // good: exchange, carrying the pending login
-    match decide(&s, &req("GET", &cb(&format!("code=abc&state={}&iss={}", enc(&state), enc("http://127.0.0.1:9400"))), &[("authfront_login", &b)]), NOW) {
+    match decide(
+        &s,
+        &req(
+            "GET",
+            &cb(&format!("code=abc&state={}&iss={}", enc(&state), enc("http://127.0.0.1:9400"))),
+            &[("authfront_login", &b)],
+        ),
+        NOW,
+    ) {
         Action::Exchange(x) => {
             assert_eq!(x.code, "abc");
             assert_eq!(x.iss.as_deref(), Some("http://127.0.0.1:9400"));
@@ -118,23 +138,49 @@ fn callback_paths() {
     let a = decide(&s, &req("GET", &cb(&format!("code=abc&state={}", enc(&state))), &[]), NOW);
     assert_eq!(status(&a), StatusCode::BAD_REQUEST);
     // provider error: escaped page, retry link back to the page
-    let a = decide(&s, &req("GET", &cb(&format!("error=access_denied&error_description=%3Cb%3Eno&state={}", enc(&state))), &[("authfront_login", &b)]), NOW);
+    let a = decide(
+        &s,
+        &req(
+            "GET",
+            &cb(&format!("error=access_denied&error_description=%3Cb%3Eno&state={}", enc(&state))),
+            &[("authfront_login", &b)],
+        ),
+        NOW,
+    );
     let Action::Respond(r) = a else { panic!() };
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("&lt;b&gt;no") && !r.body.contains("<b>no"));
     assert!(r.body.contains("http://127.0.0.1:8080/deep?x=1"));
     assert!(!r.headers.iter().any(|(n, _)| n == "set-cookie"));
     // missing pieces
-    assert_eq!(status(&decide(&s, &req("GET", &cb("code=abc"), &[("authfront_login", &b)]), NOW)), StatusCode::BAD_REQUEST);
-    assert_eq!(status(&decide(&s, &req("GET", &cb(&format!("state={}", enc(&state))), &[("authfront_login", &b)]), NOW)), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        status(&decide(&s, &req("GET", &cb("code=abc"), &[("authfront_login", &b)]), NOW)),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        status(&decide(&s, &req("GET", &cb(&format!("state={}", enc(&state))), &[("authfront_login", &b)]), NOW)),
+        StatusCode::BAD_REQUEST
+    );
     // too slow: start again for the same page
-    match decide(&s, &req("GET", &cb(&format!("code=abc&state={}", enc(&state))), &[("authfront_login", &b)]), NOW + 601) {
+    match decide(
+        &s,
+        &req("GET", &cb(&format!("code=abc&state={}", enc(&state))), &[("authfront_login", &b)]),
+        NOW + 601,
+    ) {
         Action::Login { return_to } => assert_eq!(return_to, "/deep?x=1"),
         a => panic!("{a:?}"),
     }
     // replay after signing in: straight to the page
     let c = session(&["staff"], NOW + 10);
-    let a = decide(&s, &req("GET", &cb(&format!("code=abc&state={}", enc(&state))), &[("authfront_login", &b), ("authfront_session", &c)]), NOW);
+    let a = decide(
+        &s,
+        &req(
+            "GET",
+            &cb(&format!("code=abc&state={}", enc(&state))),
+            &[("authfront_login", &b), ("authfront_session", &c)],
+        ),
+        NOW,
+    );
     let Action::Respond(r) = a else { panic!() };
     assert_eq!(r.status, StatusCode::FOUND);
 }

@@ -1,6 +1,6 @@
 use super::*;
-use crate::config::tests::minimal;
 use crate::config::parse;
+use crate::config::tests::minimal;
 
 pub(crate) fn site() -> Site {
     Site::new(parse(&minimal(), &mut |_| Err("none".into())).unwrap())
@@ -49,7 +49,10 @@ fn begin_redirects_with_pkce_state_nonce() {
     assert!(!q["state"].contains("docs"), "the return path is sealed, not readable");
     let cookie = header(&r, "set-cookie")[0];
     assert!(cookie.starts_with("authfront_login="), "{cookie}");
-    assert!(cookie.contains("Path=/_authfront/callback") && cookie.contains("HttpOnly") && cookie.contains("Max-Age=600"), "{cookie}");
+    assert!(
+        cookie.contains("Path=/_authfront/callback") && cookie.contains("HttpOnly") && cookie.contains("Max-Age=600"),
+        "{cookie}"
+    );
 }
 
 #[test]

@@ -58,14 +58,8 @@ pub fn authorize_url(
         // Unreachable with an endpoint from `Discovery::parse`, which checked it is a URL.
         // Appending by hand still gives the provider the request rather than a panic.
         Err(_) => {
-            let query = form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs)
-                .finish();
-            let sep = if authorization_endpoint.contains('?') {
-                '&'
-            } else {
-                '?'
-            };
+            let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+            let sep = if authorization_endpoint.contains('?') { '&' } else { '?' };
             format!("{authorization_endpoint}{sep}{query}")
         }
     }

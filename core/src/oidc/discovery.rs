@@ -59,10 +59,7 @@ impl Discovery {
     /// how mix-up attacks start. Failing here names the problem at startup instead.
     pub fn parse(body: &[u8], expected_issuer: &str) -> Result<Discovery, Error> {
         let raw: Raw = serde_json::from_slice(body).map_err(|e| {
-            Error::Discovery(format!(
-                "not a valid discovery document: {}",
-                printable(&e.to_string(), 300)
-            ))
+            Error::Discovery(format!("not a valid discovery document: {}", printable(&e.to_string(), 300)))
         })?;
         let issuer = raw.issuer.ok_or_else(|| missing("issuer"))?;
         if issuer != expected_issuer {
@@ -77,9 +74,8 @@ impl Discovery {
             endpoint(&value, name)?;
             Ok::<_, Error>(value)
         };
-        let optional = |value: Option<String>, name: &'static str| {
-            value.map(|v| endpoint(&v, name).map(|()| v)).transpose()
-        };
+        let optional =
+            |value: Option<String>, name: &'static str| value.map(|v| endpoint(&v, name).map(|()| v)).transpose();
         Ok(Discovery {
             authorization_endpoint: required(raw.authorization_endpoint, "authorization_endpoint")?,
             token_endpoint: required(raw.token_endpoint, "token_endpoint")?,
@@ -87,9 +83,7 @@ impl Discovery {
             userinfo_endpoint: optional(raw.userinfo_endpoint, "userinfo_endpoint")?,
             end_session_endpoint: optional(raw.end_session_endpoint, "end_session_endpoint")?,
             revocation_endpoint: optional(raw.revocation_endpoint, "revocation_endpoint")?,
-            iss_parameter_supported: raw
-                .authorization_response_iss_parameter_supported
-                .unwrap_or(false),
+            iss_parameter_supported: raw.authorization_response_iss_parameter_supported.unwrap_or(false),
             code_challenge_methods: raw.code_challenge_methods_supported.unwrap_or_default(),
             issuer,
         })

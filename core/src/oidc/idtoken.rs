@@ -79,20 +79,14 @@ pub struct IdTokenCheck<'a> {
 /// Verifies `token` completely and returns its claims. The checks run in this order, and the
 /// first failure is returned: shape and header; algorithm allowed; key found; key fits the
 /// algorithm; signature; `iss`; `aud`; `azp`; `exp`; `iat`; `nbf`; `nonce`; `sub`.
-pub fn verify_id_token(
-    token: &str,
-    keys: &KeySet,
-    check: &IdTokenCheck<'_>,
-) -> Result<IdClaims, IdTokenError> {
+pub fn verify_id_token(token: &str, keys: &KeySet, check: &IdTokenCheck<'_>) -> Result<IdClaims, IdTokenError> {
     let jws = Jws::split(token)?;
     let header = Header::parse(jws.header)?;
     let alg = allowed(&header.alg, check.algs)?;
     verify_signature(&jws, header.kid.as_deref(), alg, &header.alg, keys)?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(jws.payload)
-        .map_err(|_| malformed("the payload is not base64url"))?;
-    let raw: Map<String, Value> = serde_json::from_slice(&payload)
-        .map_err(|_| malformed("the payload is not a JSON object"))?;
+    let payload = URL_SAFE_NO_PAD.decode(jws.payload).map_err(|_| malformed("the payload is not base64url"))?;
+    let raw: Map<String, Value> =
+        serde_json::from_slice(&payload).map_err(|_| malformed("the payload is not a JSON object"))?;
     claims::check(raw, check)
 }
 
@@ -113,12 +107,9 @@ impl<'a> Jws<'a> {
     fn split(token: &'a str) -> Result<Self, IdTokenError> {
         let mut parts = token.split('.');
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(header), Some(payload), Some(signature), None) => Ok(Jws {
-                header,
-                payload,
-                signature,
-                signing_input: &token[..header.len() + 1 + payload.len()],
-            }),
+            (Some(header), Some(payload), Some(signature), None) => {
+                Ok(Jws { header, payload, signature, signing_input: &token[..header.len() + 1 + payload.len()] })
+            }
             _ => Err(match token.split('.').count() {
                 5 => malformed("an encrypted (JWE) token; only signed ID tokens are supported"),
                 n => malformed(format!("{n} dot-separated parts; a signed JWT has 3")),
@@ -140,9 +131,7 @@ struct Header {
 
 impl Header {
     fn parse(encoded: &str) -> Result<Header, IdTokenError> {
-        let json = URL_SAFE_NO_PAD
-            .decode(encoded)
-            .map_err(|_| malformed("the header is not base64url"))?;
+        let json = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| malformed("the header is not base64url"))?;
         let header: Header = serde_json::from_slice(&json)
             .map_err(|_| malformed("the header is not a JSON object with a string `alg`"))?;
         // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; none are.
@@ -184,19 +173,14 @@ fn verify_signature(
     }
     let mut named = false;
     let mut fitting = false;
-    for key in keys
-        .keys()
-        .iter()
-        .filter(|k| kid.is_none() || k.kid() == kid)
-    {
+    for key in keys.keys().iter().filter(|k| kid.is_none() || k.kid() == kid) {
         named = true;
         if !key.fits(alg, alg_name) {
             continue;
         }
         fitting = true;
         let message = jws.signing_input.as_bytes();
-        if let Ok(true) = jsonwebtoken::crypto::verify(jws.signature, message, key.decoding(), alg)
-        {
+        if let Ok(true) = jsonwebtoken::crypto::verify(jws.signature, message, key.decoding(), alg) {
             return Ok(());
         }
     }

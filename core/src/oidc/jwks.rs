@@ -6,8 +6,8 @@
 //! tokens are refused outright, so such a key could only ever be misused.
 
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ED25519, ParsedPublicKey,
-    RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ED25519, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256,
+    RsaPublicKeyComponents,
 };
 use base64::Engine as _;
 use base64::alphabet::URL_SAFE;
@@ -97,9 +97,8 @@ impl KeySet {
         struct Doc {
             keys: Vec<serde_json::Value>,
         }
-        let doc: Doc = serde_json::from_slice(body).map_err(|e| {
-            Error::Jwks(format!("not a JWK Set: {}", printable(&e.to_string(), 300)))
-        })?;
+        let doc: Doc = serde_json::from_slice(body)
+            .map_err(|e| Error::Jwks(format!("not a JWK Set: {}", printable(&e.to_string(), 300))))?;
         let mut set = KeySet::default();
         for (i, value) in doc.keys.into_iter().enumerate() {
             match serde_json::from_value::<RawJwk>(value) {
@@ -107,15 +106,10 @@ impl KeySet {
                     Ok(key) => set.keys.push(key),
                     Err(why) => set.skipped.push(format!(
                         "key {i} (kid {}): {why}",
-                        raw.kid
-                            .as_deref()
-                            .map_or("(none)".to_owned(), |k| printable(k, 100)),
+                        raw.kid.as_deref().map_or("(none)".to_owned(), |k| printable(k, 100)),
                     )),
                 },
-                Err(e) => set.skipped.push(format!(
-                    "key {i}: not a JWK: {}",
-                    printable(&e.to_string(), 200)
-                )),
+                Err(e) => set.skipped.push(format!("key {i}: not a JWK: {}", printable(&e.to_string(), 200))),
             }
         }
         Ok(set)
@@ -183,12 +177,7 @@ impl RawJwk {
             ("oct", _) => return Err("symmetric key (HMAC ID tokens are refused)".to_owned()),
             (kty, _) => return Err(format!("unsupported key type `{}`", printable(kty, 20))),
         };
-        Ok(Key {
-            kid: self.kid.clone(),
-            alg: self.alg.clone(),
-            kind,
-            decoding,
-        })
+        Ok(Key { kid: self.kid.clone(), alg: self.alg.clone(), kind, decoding })
     }
 
     fn rsa(&self) -> Result<DecodingKey, String> {
@@ -196,13 +185,9 @@ impl RawJwk {
         let e = member(&self.e, "e")?;
         // aws-lc wants both without leading zeros; some encoders add one to keep n positive.
         let (n, e) = (strip_zeros(&n), strip_zeros(&e));
-        let bits = n
-            .first()
-            .map_or(0, |top| n.len() * 8 - top.leading_zeros() as usize);
+        let bits = n.first().map_or(0, |top| n.len() * 8 - top.leading_zeros() as usize);
         if !RSA_BITS.contains(&bits) {
-            return Err(format!(
-                "RSA modulus of {bits} bits (2048 to 8192 are verifiable)"
-            ));
+            return Err(format!("RSA modulus of {bits} bits (2048 to 8192 are verifiable)"));
         }
         RsaPublicKeyComponents { n, e }
             .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
@@ -221,11 +206,7 @@ impl RawJwk {
         point.push(0x04);
         point.extend_from_slice(&x);
         point.extend_from_slice(&y);
-        let alg = if coordinate_len == 32 {
-            &ECDSA_P256_SHA256_FIXED
-        } else {
-            &ECDSA_P384_SHA384_FIXED
-        };
+        let alg = if coordinate_len == 32 { &ECDSA_P256_SHA256_FIXED } else { &ECDSA_P384_SHA384_FIXED };
         ParsedPublicKey::new(alg, &point).map_err(|e| format!("invalid EC key: {e}"))?;
         Ok(DecodingKey::from_ec_der(&point))
     }
@@ -239,11 +220,8 @@ impl RawJwk {
 
 /// A required base64url member, decoded.
 fn member(value: &Option<String>, name: &str) -> Result<Vec<u8>, String> {
-    let text = value
-        .as_deref()
-        .ok_or_else(|| format!("`{name}` is missing"))?;
-    B64.decode(text)
-        .map_err(|_| format!("`{name}` is not base64url"))
+    let text = value.as_deref().ok_or_else(|| format!("`{name}` is missing"))?;
+    B64.decode(text).map_err(|_| format!("`{name}` is not base64url"))
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {

@@ -53,15 +53,7 @@ pub fn jwks_with(kids: &[&str]) -> String {
     let all: Value = serde_json::from_str(JWKS).unwrap();
     let keys: Vec<Value> = kids
         .iter()
-        .map(|kid| {
-            all["keys"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|k| k["kid"] == *kid)
-                .unwrap()
-                .clone()
-        })
+        .map(|kid| all["keys"].as_array().unwrap().iter().find(|k| k["kid"] == *kid).unwrap().clone())
         .collect();
     json!({ "keys": keys }).to_string()
 }
@@ -101,24 +93,12 @@ pub fn with(changes: Value) -> Value {
 }
 
 /// The algorithms of every test key.
-pub const ALGS: &[Algorithm] = &[
-    Algorithm::RS256,
-    Algorithm::PS256,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-];
+pub const ALGS: &[Algorithm] =
+    &[Algorithm::RS256, Algorithm::PS256, Algorithm::ES256, Algorithm::ES384, Algorithm::EdDSA];
 
 /// A check that [`claims()`] pass, skew 60 s.
 pub fn check() -> IdTokenCheck<'static> {
-    IdTokenCheck {
-        issuer: ISSUER,
-        client_id: CLIENT,
-        algs: ALGS,
-        skew_secs: 60,
-        nonce: Some(NONCE),
-        now: NOW,
-    }
+    IdTokenCheck { issuer: ISSUER, client_id: CLIENT, algs: ALGS, skew_secs: 60, nonce: Some(NONCE), now: NOW }
 }
 
 /// `token` verified with every test key and [`check()`].
@@ -153,11 +133,7 @@ pub fn sign_raw(header: &Value, claims: &Value, key: &EncodingKey, alg: Algorith
 /// A token assembled by hand, signature included.
 pub fn unsigned(header: &Value, claims: &Value, signature: &[u8]) -> String {
     let signature = URL_SAFE_NO_PAD.encode(signature);
-    format!(
-        "{}.{}.{signature}",
-        b64(&header.to_string()),
-        b64(&claims.to_string())
-    )
+    format!("{}.{}.{signature}", b64(&header.to_string()), b64(&claims.to_string()))
 }
 
 pub fn b64(text: &str) -> String {
@@ -174,11 +150,7 @@ pub fn oidc(client_auth: ClientAuth) -> Oidc {
             _ => Some(Secret::new("s3cret".to_owned())),
         },
         client_auth,
-        scopes: vec![
-            "openid".to_owned(),
-            "email".to_owned(),
-            "profile".to_owned(),
-        ],
+        scopes: vec!["openid".to_owned(), "email".to_owned(), "profile".to_owned()],
         id_token_algs: vec![Algorithm::RS256, Algorithm::ES256],
         clock_skew_secs: 60,
         http_timeout_secs: 10,

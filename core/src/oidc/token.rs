@@ -33,11 +33,7 @@ impl fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn shown((name, value): &(HeaderName, HeaderValue)) -> (&str, &str) {
             let redact = *name == AUTHORIZATION || value.is_sensitive();
-            let value = if redact {
-                "[redacted]"
-            } else {
-                value.to_str().unwrap_or("?")
-            };
+            let value = if redact { "[redacted]" } else { value.to_str().unwrap_or("?") };
             (name.as_str(), value)
         }
         let headers: Vec<_> = self.headers.iter().map(shown).collect();
@@ -68,15 +64,8 @@ pub fn code_request(
 
 /// A refresh. No `scope`: the provider then grants the scopes of the original sign-in
 /// (RFC 6749 §6), which is what the session was opened with.
-pub fn refresh_request(
-    oidc: &config::Oidc,
-    token_endpoint: &str,
-    refresh_token: &str,
-) -> TokenRequest {
-    let params = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token),
-    ];
+pub fn refresh_request(oidc: &config::Oidc, token_endpoint: &str, refresh_token: &str) -> TokenRequest {
+    let params = [("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
     request(oidc, token_endpoint, &params)
 }
 
@@ -87,10 +76,7 @@ fn request(oidc: &config::Oidc, token_endpoint: &str, params: &[(&str, &str)]) -
     let mut body = form_urlencoded::Serializer::new(String::new());
     body.extend_pairs(params);
     let mut headers = vec![
-        (
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        ),
+        (CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded")),
         (ACCEPT, HeaderValue::from_static("application/json")),
     ];
     match oidc.client_auth {
@@ -104,11 +90,7 @@ fn request(oidc: &config::Oidc, token_endpoint: &str, params: &[(&str, &str)]) -
             body.append_pair("client_id", &oidc.client_id);
         }
     }
-    TokenRequest {
-        url: token_endpoint.to_owned(),
-        headers,
-        body: body.finish(),
-    }
+    TokenRequest { url: token_endpoint.to_owned(), headers, body: body.finish() }
 }
 
 /// `client_secret_basic`: both halves form-urlencoded BEFORE base64 (RFC 6749 §2.3.1), so a
@@ -158,27 +140,17 @@ impl fmt::Debug for TokenResponse {
 /// successful status's body is never quoted: it may hold tokens.
 pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, Error> {
     let ok = (200..300).contains(&status);
-    let fail = |error: &str, description: String| Error::TokenEndpoint {
-        status,
-        error: error.to_owned(),
-        description,
-    };
+    let fail = |error: &str, description: String| Error::TokenEndpoint { status, error: error.to_owned(), description };
     let object = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
         _ if ok => {
-            return Err(fail(
-                "invalid_response",
-                "the body is not a JSON object".to_owned(),
-            ));
+            return Err(fail("invalid_response", "the body is not a JSON object".to_owned()));
         }
         _ => return Err(fail("invalid_response", excerpt(body))),
     };
     if let Some(error) = object.get("error").and_then(Value::as_str) {
         // Even with a 2xx status: some providers answer errors with 200.
-        let description = object
-            .get("error_description")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let description = object.get("error_description").and_then(Value::as_str).unwrap_or("");
         return Err(fail(&printable(error, 100), printable(description, 200)));
     }
     if !ok {
@@ -187,12 +159,7 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, E
     let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
     let access_token = text("access_token")
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            fail(
-                "invalid_response",
-                "no `access_token` string in the response".to_owned(),
-            )
-        })?;
+        .ok_or_else(|| fail("invalid_response", "no `access_token` string in the response".to_owned()))?;
     Ok(TokenResponse {
         id_token: text("id_token"),
         access_token,
@@ -208,9 +175,7 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, E
 /// unknown, which callers already handle) rather than failing the sign-in.
 fn expires_in(object: &Map<String, Value>) -> Option<u64> {
     match object.get("expires_in")? {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -221,11 +186,7 @@ fn expires_in(object: &Map<String, Value>) -> Option<u64> {
 fn excerpt(body: &[u8]) -> String {
     let head = &body[..body.len().min(4096)];
     let text = printable(&String::from_utf8_lossy(head), 200);
-    if text.is_empty() {
-        "(empty body)".to_owned()
-    } else {
-        text
-    }
+    if text.is_empty() { "(empty body)".to_owned() } else { text }
 }
 
 #[cfg(test)]

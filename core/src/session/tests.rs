@@ -43,7 +43,9 @@ fn other_key_or_garbage_is_not_signed_in() {
 
 #[test]
 fn login_state_cannot_pass_as_session() {
-    let plain = postcard::to_allocvec(&(FORMAT, "alice", None::<&str>, None::<&str>, Vec::<&str>::new(), 0u64, u64::MAX)).unwrap();
+    let plain =
+        postcard::to_allocvec(&(FORMAT, "alice", None::<&str>, None::<&str>, Vec::<&str>::new(), 0u64, u64::MAX))
+            .unwrap();
     let sealed = keys().seal(Purpose::LoginState, &plain, [0; 12]);
     assert!(Session::open(&keys(), &sealed, 1).is_none());
 }

@@ -60,11 +60,7 @@ async fn body(res: Response<Body>) -> Bytes {
 }
 
 fn header<'r>(res: &'r Response<Body>, name: &str) -> &'r str {
-    res.headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .to_str()
-        .unwrap()
+    res.headers().get(name).unwrap_or_else(|| panic!("no {name}")).to_str().unwrap()
 }
 
 #[tokio::test]
@@ -76,10 +72,7 @@ async fn serves_files_with_metadata() {
     assert_eq!(header(&res, "content-type"), "text/plain; charset=utf-8");
     assert_eq!(header(&res, "content-length"), "10");
     assert_eq!(header(&res, "accept-ranges"), "bytes");
-    assert!(
-        header(&res, "etag").starts_with("\"a-"),
-        "length first, in hex"
-    );
+    assert!(header(&res, "etag").starts_with("\"a-"), "length first, in hex");
     assert!(httpdate::parse_http_date(header(&res, "last-modified")).is_ok());
     assert_eq!(body(res).await, "0123456789");
 }
@@ -113,9 +106,7 @@ async fn content_types() {
         ("LICENSE", "application/octet-stream"),
     ] {
         fs::write(root.join(name), "x").unwrap();
-        let res = get(&folder(&tmp, false, false), &format!("/{name}"))
-            .await
-            .unwrap();
+        let res = get(&folder(&tmp, false, false), &format!("/{name}")).await.unwrap();
         assert_eq!(header(&res, "content-type"), want, "{name}");
     }
 }
@@ -124,9 +115,7 @@ async fn content_types() {
 async fn empty_file() {
     let tmp = site();
     let f = folder(&tmp, false, false);
-    let res = call(&f, Method::GET, "/empty.txt", &[("range", "bytes=0-9")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/empty.txt", &[("range", "bytes=0-9")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "content-length"), "0");
     assert!(body(res).await.is_empty());
@@ -139,10 +128,7 @@ async fn static_site_serves_index_files() {
     let res = get(&f, "/").await.unwrap();
     assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
     assert_eq!(body(res).await, "<h1>home</h1>");
-    assert_eq!(
-        body(get(&f, "/docs/").await.unwrap()).await,
-        "<h1>docs</h1>"
-    );
+    assert_eq!(body(get(&f, "/docs/").await.unwrap()).await, "<h1>docs</h1>");
     assert_eq!(body(get(&f, "/my%20docs/").await.unwrap()).await, "spaced");
     // a file named like a directory is nothing
     assert_eq!(get(&f, "/a.txt/").await.unwrap_err(), Error::NotFound);
@@ -166,16 +152,9 @@ async fn without_static_site_directories_are_nothing() {
     let tmp = site();
     let f = folder(&tmp, false, false);
     for target in ["/", "/docs", "/docs/"] {
-        assert_eq!(
-            get(&f, target).await.unwrap_err(),
-            Error::NotFound,
-            "{target}"
-        );
+        assert_eq!(get(&f, target).await.unwrap_err(), Error::NotFound, "{target}");
     }
-    assert_eq!(
-        body(get(&f, "/docs/index.html").await.unwrap()).await,
-        "<h1>docs</h1>"
-    );
+    assert_eq!(body(get(&f, "/docs/index.html").await.unwrap()).await, "<h1>docs</h1>");
 }
 
 #[tokio::test]
@@ -202,13 +181,7 @@ async fn symlinks_leaving_the_root_are_nothing() {
     symlink("../site2", root.join("s2")).unwrap();
     for spa in [false, true] {
         let f = folder(&tmp, true, spa);
-        for target in [
-            "/etc/passwd",
-            "/passwd",
-            "/up/secret.txt",
-            "/secret.txt",
-            "/s2/secret.txt",
-        ] {
+        for target in ["/etc/passwd", "/passwd", "/up/secret.txt", "/secret.txt", "/s2/secret.txt"] {
             let got = call(&f, Method::GET, target, &[("accept", "image/png")]).await;
             match got {
                 // a SPA answers navigations to nothing with its index, never with the target
@@ -230,14 +203,8 @@ async fn symlinks_inside_the_root_work() {
     symlink("a.txt", root.join("alias.txt")).unwrap();
     symlink("docs", root.join("manual")).unwrap();
     let f = folder(&tmp, true, false);
-    assert_eq!(
-        body(get(&f, "/alias.txt").await.unwrap()).await,
-        "0123456789"
-    );
-    assert_eq!(
-        body(get(&f, "/manual/").await.unwrap()).await,
-        "<h1>docs</h1>"
-    );
+    assert_eq!(body(get(&f, "/alias.txt").await.unwrap()).await, "0123456789");
+    assert_eq!(body(get(&f, "/manual/").await.unwrap()).await, "<h1>docs</h1>");
 }
 
 #[tokio::test]
@@ -254,9 +221,7 @@ async fn a_symlink_loop_is_the_sites_fault() {
     let root = tmp.path().join("site");
     symlink("loop-b", root.join("loop-a")).unwrap();
     symlink("loop-a", root.join("loop-b")).unwrap();
-    let err = get(&folder(&tmp, false, false), "/loop-a")
-        .await
-        .unwrap_err();
+    let err = get(&folder(&tmp, false, false), "/loop-a").await.unwrap_err();
     assert!(matches!(err, Error::Origin(_)), "{err:?}");
 }
 
@@ -291,13 +256,9 @@ async fn spa_fallback_is_conditional_too() {
     let tmp = site();
     let f = folder(&tmp, false, true);
     let etag = header(&get(&f, "/index.html").await.unwrap(), "etag").to_owned();
-    let res = call(&f, Method::GET, "/route", &[("if-none-match", &etag)])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/route", &[("if-none-match", &etag)]).await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
-    let res = call(&f, Method::GET, "/route", &[("range", "bytes=1-2")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/route", &[("range", "bytes=1-2")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(body(res).await, "h1");
 }
@@ -318,10 +279,7 @@ async fn not_modified() {
     let full = get(&f, "/a.txt").await.unwrap();
     let etag = header(&full, "etag").to_owned();
     let date = header(&full, "last-modified").to_owned();
-    for hs in [
-        [("if-none-match", etag.as_str())],
-        [("if-modified-since", date.as_str())],
-    ] {
+    for hs in [[("if-none-match", etag.as_str())], [("if-modified-since", date.as_str())]] {
         let res = call(&f, Method::GET, "/a.txt", &hs).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{hs:?}");
         assert_eq!(header(&res, "etag"), etag);
@@ -329,13 +287,9 @@ async fn not_modified() {
         assert!(res.headers().get("content-length").is_none());
         assert!(body(res).await.is_empty());
     }
-    let res = call(&f, Method::GET, "/a.txt", &[("if-none-match", "\"other\"")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/a.txt", &[("if-none-match", "\"other\"")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let res = call(&f, Method::HEAD, "/a.txt", &[("if-none-match", &etag)])
-        .await
-        .unwrap();
+    let res = call(&f, Method::HEAD, "/a.txt", &[("if-none-match", &etag)]).await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
 }
 
@@ -343,9 +297,7 @@ async fn not_modified() {
 async fn precondition_failed() {
     let tmp = site();
     let f = folder(&tmp, false, false);
-    let res = call(&f, Method::GET, "/a.txt", &[("if-match", "\"other\"")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/a.txt", &[("if-match", "\"other\"")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     assert!(body(res).await.is_empty());
 }
@@ -360,9 +312,7 @@ async fn ranges() {
         ("bytes=-3", "bytes 7-9/10", "789"),
         ("bytes=8-100", "bytes 8-9/10", "89"),
     ] {
-        let res = call(&f, Method::GET, "/a.txt", &[("range", range)])
-            .await
-            .unwrap();
+        let res = call(&f, Method::GET, "/a.txt", &[("range", range)]).await.unwrap();
         assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT, "{range}");
         assert_eq!(header(&res, "content-range"), want);
         assert_eq!(header(&res, "content-length"), part.len().to_string());
@@ -370,9 +320,7 @@ async fn ranges() {
         assert_eq!(body(res).await, part);
     }
     // several ranges: the whole file instead
-    let res = call(&f, Method::GET, "/a.txt", &[("range", "bytes=0-1,4-5")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/a.txt", &[("range", "bytes=0-1,4-5")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(body(res).await, "0123456789");
 }
@@ -381,9 +329,7 @@ async fn ranges() {
 async fn unsatisfiable_range() {
     let tmp = site();
     let f = folder(&tmp, false, false);
-    let res = call(&f, Method::GET, "/a.txt", &[("range", "bytes=10-")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::GET, "/a.txt", &[("range", "bytes=10-")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(header(&res, "content-range"), "bytes */10");
     assert!(body(res).await.is_empty());
@@ -399,9 +345,7 @@ async fn head_has_headers_but_no_body() {
     assert_eq!(res.headers(), got.headers());
     assert!(body(res).await.is_empty());
     // a range is for GET only: HEAD describes the whole
-    let res = call(&f, Method::HEAD, "/a.txt", &[("range", "bytes=0-1")])
-        .await
-        .unwrap();
+    let res = call(&f, Method::HEAD, "/a.txt", &[("range", "bytes=0-1")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "content-length"), "10");
 }
@@ -411,18 +355,13 @@ async fn only_get_and_head() {
     let tmp = site();
     let f = folder(&tmp, true, true);
     for m in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
-        assert_eq!(
-            call(&f, m, "/a.txt", &[]).await.unwrap_err(),
-            Error::MethodNotAllowed
-        );
+        assert_eq!(call(&f, m, "/a.txt", &[]).await.unwrap_err(), Error::MethodNotAllowed);
     }
 }
 
 /// Deterministic bytes no two offsets of which are alike in a small window.
 fn pattern(len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i % 251) as u8 ^ (i / 251) as u8)
-        .collect()
+    (0..len).map(|i| (i % 251) as u8 ^ (i / 251) as u8).collect()
 }
 
 #[tokio::test]
@@ -432,20 +371,10 @@ async fn big_files_stream_in_bounded_chunks() {
     fs::write(tmp.path().join("site/big.bin"), &data).unwrap();
     let f = folder(&tmp, false, false);
 
-    let res = call(
-        &f,
-        Method::GET,
-        "/big.bin",
-        &[("range", "bytes=1000000-3999999")],
-    )
-    .await
-    .unwrap();
+    let res = call(&f, Method::GET, "/big.bin", &[("range", "bytes=1000000-3999999")]).await.unwrap();
     assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(header(&res, "content-length"), "3000000");
-    assert_eq!(
-        hyper::body::Body::size_hint(res.body()).exact(),
-        Some(3_000_000)
-    );
+    assert_eq!(hyper::body::Body::size_hint(res.body()).exact(), Some(3_000_000));
     let mut got = Vec::new();
     let mut stream = res.into_body();
     while let Some(frame) = stream.frame().await {
@@ -467,13 +396,8 @@ async fn the_small_and_streamed_paths_meet_exactly() {
     for len in [CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1] {
         let data = pattern(len as usize);
         fs::write(tmp.path().join("site/edge.bin"), &data).unwrap();
-        assert!(
-            body(get(&f, "/edge.bin").await.unwrap()).await == data[..],
-            "{len}"
-        );
-        let res = call(&f, Method::GET, "/edge.bin", &[("range", "bytes=1-")])
-            .await
-            .unwrap();
+        assert!(body(get(&f, "/edge.bin").await.unwrap()).await == data[..], "{len}");
+        let res = call(&f, Method::GET, "/edge.bin", &[("range", "bytes=1-")]).await.unwrap();
         assert!(body(res).await == data[1..], "{len}");
     }
 }
@@ -485,12 +409,7 @@ async fn a_shrunken_file_is_an_error_not_a_short_body() {
     fs::write(&path, pattern(1024 * 1024)).unwrap();
     let f = folder(&tmp, false, false);
     let res = get(&f, "/big.bin").await.unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(100)
-        .unwrap();
+    fs::File::options().write(true).open(&path).unwrap().set_len(100).unwrap();
     assert!(res.into_body().collect().await.is_err());
 }
 
@@ -500,8 +419,5 @@ fn new_refuses_what_is_not_a_directory() {
     assert!(Folder::new(&tmp.path().join("site/a.txt"), false, false).is_err());
     assert!(Folder::new(&tmp.path().join("nowhere"), false, false).is_err());
     let f = Folder::new(&tmp.path().join("site/../site"), false, false).unwrap();
-    assert_eq!(
-        &*f.root,
-        Path::new(&fs::canonicalize(tmp.path().join("site")).unwrap())
-    );
+    assert_eq!(&*f.root, Path::new(&fs::canonicalize(tmp.path().join("site")).unwrap()));
 }

@@ -82,14 +82,7 @@ fn optional_members_default() {
         d.as_object_mut().unwrap().remove(name);
     }
     let d = parse(&d).unwrap();
-    assert_eq!(
-        (
-            d.userinfo_endpoint,
-            d.end_session_endpoint,
-            d.revocation_endpoint
-        ),
-        (None, None, None)
-    );
+    assert_eq!((d.userinfo_endpoint, d.end_session_endpoint, d.revocation_endpoint), (None, None, None));
     assert!(!d.iss_parameter_supported);
     assert!(d.code_challenge_methods.is_empty());
     // Plain http is allowed (development providers).
@@ -108,21 +101,13 @@ fn issuer_must_be_identical() {
         let mut d = doc();
         d["issuer"] = json!(other);
         let m = message(parse(&d).unwrap_err());
-        assert!(
-            m.contains("is not the configured issuer") && m.contains(&other),
-            "{m}"
-        );
+        assert!(m.contains("is not the configured issuer") && m.contains(&other), "{m}");
     }
 }
 
 #[test]
 fn missing_required_members() {
-    for name in [
-        "issuer",
-        "authorization_endpoint",
-        "token_endpoint",
-        "jwks_uri",
-    ] {
+    for name in ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"] {
         let m = message(parse(&without(name)).unwrap_err());
         assert_eq!(m, format!("`{name}` is missing"));
     }
@@ -137,10 +122,7 @@ fn endpoints_must_be_http_urls() {
         ("userinfo_endpoint", "ftp://idp.example.com/userinfo"),
         ("end_session_endpoint", "not a url"),
         ("revocation_endpoint", "https://"),
-        (
-            "authorization_endpoint",
-            "https://idp.example.com/auth#frag",
-        ),
+        ("authorization_endpoint", "https://idp.example.com/auth#frag"),
     ] {
         let mut d = doc();
         d[name] = json!(value);
@@ -152,10 +134,7 @@ fn endpoints_must_be_http_urls() {
 #[test]
 fn not_json_or_wrong_types() {
     for body in [&b"<html>502</html>"[..], b"", b"[]"] {
-        assert!(matches!(
-            Discovery::parse(body, ISSUER),
-            Err(Error::Discovery(_))
-        ));
+        assert!(matches!(Discovery::parse(body, ISSUER), Err(Error::Discovery(_))));
     }
     let mut d = doc();
     d["authorization_response_iss_parameter_supported"] = json!("yes");

@@ -38,26 +38,17 @@ impl IdClaims {
         });
         match value {
             Some(Value::String(group)) => vec![group.clone()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             _ => Vec::new(),
         }
     }
 }
 
 /// The claim checks, in order: `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `nonce`, `sub`.
-pub(super) fn check(
-    raw: Map<String, Value>,
-    check: &IdTokenCheck<'_>,
-) -> Result<IdClaims, IdTokenError> {
+pub(super) fn check(raw: Map<String, Value>, check: &IdTokenCheck<'_>) -> Result<IdClaims, IdTokenError> {
     let iss = string(&raw, "iss")?.ok_or(IdTokenError::MissingClaim("iss"))?;
     if iss != check.issuer {
-        return Err(IdTokenError::WrongIssuer {
-            got: printable(iss, 200),
-        });
+        return Err(IdTokenError::WrongIssuer { got: printable(iss, 200) });
     }
 
     let aud = audience(&raw)?;
@@ -96,10 +87,7 @@ pub(super) fn check(
         return Err(IdTokenError::NonceMismatch);
     }
 
-    let sub = string(&raw, "sub")?
-        .filter(|s| !s.is_empty())
-        .ok_or(IdTokenError::MissingClaim("sub"))?
-        .to_owned();
+    let sub = string(&raw, "sub")?.filter(|s| !s.is_empty()).ok_or(IdTokenError::MissingClaim("sub"))?.to_owned();
     let iss = iss.to_owned();
     // Informational claims of the wrong type are treated as absent, not fatal.
     let optional = |name: &str| raw.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -148,14 +136,9 @@ fn time(raw: &Map<String, Value>, name: &str, round_up: bool) -> Result<Option<u
     if let Some(secs) = number.as_u64() {
         return Ok(Some(secs));
     }
-    let secs = number
-        .as_f64()
-        .filter(|f| f.is_finite() && *f >= 0.0)
-        .ok_or_else(bad)?;
+    let secs = number.as_f64().filter(|f| f.is_finite() && *f >= 0.0).ok_or_else(bad)?;
     // `as` saturates at u64::MAX, which is "never" for `exp` and "refused" for `iat`/`nbf`.
-    Ok(Some(
-        if round_up { secs.ceil() } else { secs.floor() } as u64
-    ))
+    Ok(Some(if round_up { secs.ceil() } else { secs.floor() } as u64))
 }
 
 #[cfg(test)]

@@ -43,11 +43,7 @@ fn valid_es384_eddsa_ps256() {
 fn alg_none_is_refused() {
     for alg in ["none", "None", "NONE", ""] {
         let token = unsigned(&json!({"alg": alg, "typ": "JWT"}), &claims(), b"");
-        assert_eq!(
-            err(&token),
-            IdTokenError::AlgNotAllowed(alg.to_owned()),
-            "{alg}"
-        );
+        assert_eq!(err(&token), IdTokenError::AlgNotAllowed(alg.to_owned()), "{alg}");
     }
 }
 
@@ -56,10 +52,7 @@ fn hmac_keyed_with_the_public_key_is_refused_even_if_listed() {
     let pem = EncodingKey::from_secret(RSA1_PUB.as_bytes());
     let der_bytes = EncodingKey::from_secret(&der(RSA1_PUB));
     let algs = [HS256, HS384, HS512, RS256];
-    let check = IdTokenCheck {
-        algs: &algs,
-        ..check()
-    };
+    let check = IdTokenCheck { algs: &algs, ..check() };
     for (alg, name) in [(HS256, "HS256"), (HS384, "HS384"), (HS512, "HS512")] {
         for key in [&pem, &der_bytes] {
             let token = sign(alg, Some("rsa1"), key, &claims());
@@ -73,19 +66,11 @@ fn hmac_keyed_with_the_public_key_is_refused_even_if_listed() {
 
 #[test]
 fn alg_not_in_the_list_is_refused() {
-    let check = IdTokenCheck {
-        algs: &[RS256],
-        ..check()
-    };
+    let check = IdTokenCheck { algs: &[RS256], ..check() };
     let token = sign(ES256, Some("ec256"), &ec256(), &claims());
     let e = verify_id_token(&token, &keys(), &check).unwrap_err();
     assert_eq!(e, IdTokenError::AlgNotAllowed("ES256".to_owned()));
-    let token = sign_raw(
-        &json!({"alg": "rs256", "kid": "rsa1"}),
-        &claims(),
-        &rsa1(),
-        RS256,
-    );
+    let token = sign_raw(&json!({"alg": "rs256", "kid": "rsa1"}), &claims(), &rsa1(), RS256);
     assert_eq!(err(&token), IdTokenError::AlgNotAllowed("rs256".to_owned()));
 }
 
@@ -94,10 +79,7 @@ fn alg_not_in_the_list_is_refused() {
 #[test]
 fn unknown_kid() {
     let token = sign(RS256, Some("rotated-away"), &rsa1(), &claims());
-    assert_eq!(
-        err(&token),
-        IdTokenError::UnknownKey("rotated-away".to_owned())
-    );
+    assert_eq!(err(&token), IdTokenError::UnknownKey("rotated-away".to_owned()));
     let empty = KeySet::parse(br#"{"keys": []}"#).unwrap();
     let e = verify_id_token(&rs256(json!({})), &empty, &check()).unwrap_err();
     assert_eq!(e, IdTokenError::UnknownKey("rsa1".to_owned()));
@@ -193,11 +175,7 @@ fn malformed_tokens() {
         resigned(json!(["RS256"])),
     ];
     for token in &cases {
-        assert!(
-            matches!(err(token), IdTokenError::Malformed(_)),
-            "{token}: {:?}",
-            err(token)
-        );
+        assert!(matches!(err(token), IdTokenError::Malformed(_)), "{token}: {:?}", err(token));
     }
     assert!(err(&cases[3]).to_string().contains("JWE"));
 }
@@ -205,12 +183,7 @@ fn malformed_tokens() {
 #[test]
 fn payload_must_be_a_json_object_even_when_signed() {
     for payload in [json!(["not", "an", "object"]), json!("text")] {
-        let token = sign_raw(
-            &json!({"alg": "RS256", "kid": "rsa1"}),
-            &payload,
-            &rsa1(),
-            RS256,
-        );
+        let token = sign_raw(&json!({"alg": "RS256", "kid": "rsa1"}), &payload, &rsa1(), RS256);
         assert!(matches!(err(&token), IdTokenError::Malformed(_)));
     }
 }
@@ -227,56 +200,28 @@ fn tampering_breaks_the_signature() {
     assert_eq!(err(&tampered_header), IdTokenError::BadSignature);
     let mut sig = parts[2].to_owned().into_bytes();
     sig[100] = if sig[100] == b'A' { b'B' } else { b'A' };
-    let tampered_sig = format!(
-        "{}.{}.{}",
-        parts[0],
-        parts[1],
-        String::from_utf8(sig).unwrap()
-    );
+    let tampered_sig = format!("{}.{}.{}", parts[0], parts[1], String::from_utf8(sig).unwrap());
     assert_eq!(err(&tampered_sig), IdTokenError::BadSignature);
     let es = sign(ES256, Some("ec256"), &ec256(), &with(json!({"sub": "x"})));
     let es_parts: Vec<&str> = es.split('.').collect();
-    assert_eq!(
-        err(&format!("{}.{payload}.{}", es_parts[0], es_parts[2])),
-        IdTokenError::BadSignature
-    );
+    assert_eq!(err(&format!("{}.{payload}.{}", es_parts[0], es_parts[2])), IdTokenError::BadSignature);
 }
 
 #[test]
 fn checks_run_in_order() {
     let everything_wrong = json!({"iss": "x", "aud": "y", "exp": 1, "nonce": "z", "sub": ""});
     // The signature comes before any claim.
-    let forged = sign(
-        RS256,
-        Some("rsa1"),
-        &rsa2(),
-        &with(everything_wrong.clone()),
-    );
+    let forged = sign(RS256, Some("rsa1"), &rsa2(), &with(everything_wrong.clone()));
     assert_eq!(err(&forged), IdTokenError::BadSignature);
-    assert!(matches!(
-        err(&rs256(everything_wrong)),
-        IdTokenError::WrongIssuer { .. }
-    ));
-    let e = err(&rs256(
-        json!({"aud": "y", "exp": 1, "nonce": "z", "sub": ""}),
-    ));
+    assert!(matches!(err(&rs256(everything_wrong)), IdTokenError::WrongIssuer { .. }));
+    let e = err(&rs256(json!({"aud": "y", "exp": 1, "nonce": "z", "sub": ""})));
     assert_eq!(e, IdTokenError::WrongAudience);
-    let e = err(&rs256(
-        json!({"exp": 1, "iat": NOW + 1000, "nonce": "z", "sub": ""}),
-    ));
+    let e = err(&rs256(json!({"exp": 1, "iat": NOW + 1000, "nonce": "z", "sub": ""})));
     assert_eq!(e, IdTokenError::Expired);
-    let e = err(&rs256(
-        json!({"iat": NOW + 1000, "nbf": NOW + 1000, "nonce": "z"}),
-    ));
+    let e = err(&rs256(json!({"iat": NOW + 1000, "nbf": NOW + 1000, "nonce": "z"})));
     assert_eq!(e, IdTokenError::IssuedInFuture);
-    assert_eq!(
-        err(&rs256(json!({"nbf": NOW + 1000, "nonce": "z"}))),
-        IdTokenError::NotYetValid
-    );
-    assert_eq!(
-        err(&rs256(json!({"nonce": "z", "sub": ""}))),
-        IdTokenError::NonceMismatch
-    );
+    assert_eq!(err(&rs256(json!({"nbf": NOW + 1000, "nonce": "z"}))), IdTokenError::NotYetValid);
+    assert_eq!(err(&rs256(json!({"nonce": "z", "sub": ""}))), IdTokenError::NonceMismatch);
 }
 
 #[test]

@@ -11,13 +11,7 @@ use crate::oidc::{IdTokenCheck, verify_id_token};
 
 fn jwk(kid: &str) -> Value {
     let all: Value = serde_json::from_str(JWKS).unwrap();
-    all["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == kid)
-        .unwrap()
-        .clone()
+    all["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid).unwrap().clone()
 }
 
 fn parse(keys: Vec<Value>) -> KeySet {
@@ -31,14 +25,8 @@ fn verifies(set: &KeySet, alg: jsonwebtoken::Algorithm, kid: &str) -> bool {
         "ec256" => ec256(),
         _ => unreachable!(),
     };
-    let check = IdTokenCheck {
-        issuer: ISSUER,
-        client_id: CLIENT,
-        algs: &[RS256, ES256],
-        skew_secs: 0,
-        nonce: None,
-        now: NOW,
-    };
+    let check =
+        IdTokenCheck { issuer: ISSUER, client_id: CLIENT, algs: &[RS256, ES256], skew_secs: 0, nonce: None, now: NOW };
     verify_id_token(&sign(alg, Some(kid), &key, &claims()), set, &check).is_ok()
 }
 
@@ -62,10 +50,7 @@ fn skips_keys_that_cannot_verify_id_tokens() {
     };
     let set = parse(vec![
         with("rsa1", json!({"kid": "enc", "use": "enc"})),
-        with(
-            "rsa1",
-            json!({"kid": "ops", "key_ops": ["encrypt", "wrapKey"]}),
-        ),
+        with("rsa1", json!({"kid": "ops", "key_ops": ["encrypt", "wrapKey"]})),
         json!({"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"}),
         json!({"kty": "RSA-PSS", "kid": "odd-kty", "n": "AQAB", "e": "AQAB"}),
         json!({"kty": "EC", "kid": "p521", "crv": "P-521", "x": "AA", "y": "AA"}),
@@ -76,15 +61,7 @@ fn skips_keys_that_cannot_verify_id_tokens() {
     ]);
     assert_eq!(set.kids(), ["keep"]);
     let skipped = set.skipped().join("\n");
-    for why in [
-        "`use` is `enc`",
-        "key_ops",
-        "symmetric",
-        "RSA-PSS",
-        "P-521",
-        "X25519",
-        "not a JWK",
-    ] {
+    for why in ["`use` is `enc`", "key_ops", "symmetric", "RSA-PSS", "P-521", "X25519", "not a JWK"] {
         assert!(skipped.contains(why), "{why} in {skipped}");
     }
     assert_eq!(set.skipped().len(), 8);
@@ -108,25 +85,11 @@ fn skips_malformed_keys() {
     wrong_curve["crv"] = json!("P-256");
     let mut short_ed = jwk("ed25519");
     short_ed["x"] = json!("AAAA");
-    let set = parse(vec![
-        short,
-        no_n,
-        bad_b64,
-        short_x,
-        off_curve,
-        wrong_curve,
-        short_ed,
-    ]);
+    let set = parse(vec![short, no_n, bad_b64, short_x, off_curve, wrong_curve, short_ed]);
     assert!(set.is_empty());
     assert_eq!(set.len(), 0);
     let skipped = set.skipped().join("\n");
-    for why in [
-        "1024 bits",
-        "`n` is missing",
-        "`e` is not base64url",
-        "not 32 bytes",
-        "invalid EC key",
-    ] {
+    for why in ["1024 bits", "`n` is missing", "`e` is not base64url", "not 32 bytes", "invalid EC key"] {
         assert!(skipped.contains(why), "{why} in {skipped}");
     }
     assert_eq!(set.skipped().len(), 7);
@@ -156,13 +119,7 @@ fn keys_without_kid_are_kept_but_not_listed() {
 
 #[test]
 fn not_a_jwk_set_is_an_error() {
-    for body in [
-        &b"<html>oops</html>"[..],
-        b"",
-        b"{}",
-        br#"{"keys": {}}"#,
-        b"[]",
-    ] {
+    for body in [&b"<html>oops</html>"[..], b"", b"{}", br#"{"keys": {}}"#, b"[]"] {
         let e = KeySet::parse(body).unwrap_err();
         assert!(matches!(e, Error::Jwks(_)), "{e:?}");
     }
@@ -177,19 +134,12 @@ fn fits_follows_type_curve_and_alg() {
     let key = |kid: &str| set.keys().iter().find(|k| k.kid() == Some(kid)).unwrap();
     let fits = |kid: &str, alg: jsonwebtoken::Algorithm| key(kid).fits(alg, &format!("{alg:?}"));
     assert!(fits("rsa1", RS256) && !fits("rsa1", RS384) && !fits("rsa1", PS256));
-    assert!(
-        [RS256, RS384, RS512, PS256, PS384, PS512]
-            .iter()
-            .all(|a| fits("rsa2", *a))
-    );
+    assert!([RS256, RS384, RS512, PS256, PS384, PS512].iter().all(|a| fits("rsa2", *a)));
     assert!(fits("ec256", ES256) && !fits("ec256", ES384));
     assert!(fits("ec384", ES384) && !fits("ec384", ES256));
     assert!(fits("ed25519", EdDSA) && !fits("ed25519", ES256));
     for kid in ["rsa1", "rsa2", "ec256", "ec384", "ed25519"] {
-        assert!(
-            ![HS256, HS384, HS512].iter().any(|a| fits(kid, *a)),
-            "{kid}"
-        );
+        assert!(![HS256, HS384, HS512].iter().any(|a| fits(kid, *a)), "{kid}");
     }
     let mut ed = jwk("ed25519");
     ed["alg"] = json!("Ed25519");

@@ -2,8 +2,8 @@ use super::*;
 
 /// RFC 7636 Appendix B.
 const RFC_RANDOM: [u8; 32] = [
-    116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77,
-    105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+    116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240,
+    91, 88, 5, 88, 83, 132, 141, 121,
 ];
 
 #[test]
@@ -19,11 +19,7 @@ fn verifier_is_43_unreserved_chars() {
         let v = verifier(&[fill; 32]);
         assert_eq!(v.len(), 43);
         // RFC 7636 §4.1: [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
-        assert!(
-            v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)),
-            "{v}"
-        );
+        assert!(v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)), "{v}");
     }
 }
 

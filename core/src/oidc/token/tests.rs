@@ -16,10 +16,7 @@ fn code(auth: ClientAuth) -> TokenRequest {
 }
 
 fn header<'a>(r: &'a TokenRequest, name: &HeaderName) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.to_str().unwrap())
+    r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.to_str().unwrap())
 }
 
 const CODE_BODY: &str = "grant_type=authorization_code&code=c0de%2F%2B%3D\
@@ -30,10 +27,7 @@ fn code_request_client_secret_basic() {
     let r = code(ClientAuth::SecretBasic);
     assert_eq!(r.url, ENDPOINT);
     assert_eq!(r.body, CODE_BODY);
-    assert_eq!(
-        header(&r, &CONTENT_TYPE),
-        Some("application/x-www-form-urlencoded")
-    );
+    assert_eq!(header(&r, &CONTENT_TYPE), Some("application/x-www-form-urlencoded"));
     assert_eq!(header(&r, &ACCEPT), Some("application/json"));
     let basic = format!("Basic {}", STANDARD.encode("authfront-client:s3cret"));
     assert_eq!(header(&r, &AUTHORIZATION), Some(basic.as_str()));
@@ -43,15 +37,9 @@ fn code_request_client_secret_basic() {
 #[test]
 fn code_request_client_secret_post() {
     let r = code(ClientAuth::SecretPost);
-    assert_eq!(
-        r.body,
-        format!("{CODE_BODY}&client_id=authfront-client&client_secret=s3cret")
-    );
+    assert_eq!(r.body, format!("{CODE_BODY}&client_id=authfront-client&client_secret=s3cret"));
     assert_eq!(header(&r, &AUTHORIZATION), None);
-    assert_eq!(
-        header(&r, &CONTENT_TYPE),
-        Some("application/x-www-form-urlencoded")
-    );
+    assert_eq!(header(&r, &CONTENT_TYPE), Some("application/x-www-form-urlencoded"));
 }
 
 #[test]
@@ -71,47 +59,21 @@ fn awkward(auth: ClientAuth) -> config::Oidc {
 
 #[test]
 fn basic_credentials_are_form_urlencoded_before_base64() {
-    let r = code_request(
-        &awkward(ClientAuth::SecretBasic),
-        ENDPOINT,
-        "c",
-        REDIRECT,
-        "v",
-    );
+    let r = code_request(&awkward(ClientAuth::SecretBasic), ENDPOINT, "c", REDIRECT, "v");
     let value = header(&r, &AUTHORIZATION).unwrap();
-    let decoded = STANDARD
-        .decode(value.strip_prefix("Basic ").unwrap())
-        .unwrap();
+    let decoded = STANDARD.decode(value.strip_prefix("Basic ").unwrap()).unwrap();
     // RFC 6749 §2.3.1: the `:` inside the id is escaped, so the split is unambiguous.
-    assert_eq!(
-        String::from_utf8(decoded).unwrap(),
-        "my%3Aclient+id%2B%25:p%40ss%3Aw%2Brd+%25"
-    );
+    assert_eq!(String::from_utf8(decoded).unwrap(), "my%3Aclient+id%2B%25:p%40ss%3Aw%2Brd+%25");
     let (_, v) = r.headers.iter().find(|(k, _)| k == AUTHORIZATION).unwrap();
     assert!(v.is_sensitive());
 }
 
 #[test]
 fn post_credentials_are_form_urlencoded() {
-    let r = code_request(
-        &awkward(ClientAuth::SecretPost),
-        ENDPOINT,
-        "c",
-        REDIRECT,
-        "v",
-    );
-    assert!(
-        r.body
-            .ends_with("&client_id=my%3Aclient+id%2B%25&client_secret=p%40ss%3Aw%2Brd+%25"),
-        "{}",
-        r.body
-    );
+    let r = code_request(&awkward(ClientAuth::SecretPost), ENDPOINT, "c", REDIRECT, "v");
+    assert!(r.body.ends_with("&client_id=my%3Aclient+id%2B%25&client_secret=p%40ss%3Aw%2Brd+%25"), "{}", r.body);
     let r = code_request(&awkward(ClientAuth::None), ENDPOINT, "c", REDIRECT, "v");
-    assert!(
-        r.body.ends_with("&client_id=my%3Aclient+id%2B%25"),
-        "{}",
-        r.body
-    );
+    assert!(r.body.ends_with("&client_id=my%3Aclient+id%2B%25"), "{}", r.body);
 }
 
 #[test]
@@ -121,10 +83,7 @@ fn refresh_request_for_each_client_auth() {
     assert_eq!(r.body, body);
     assert!(header(&r, &AUTHORIZATION).unwrap().starts_with("Basic "));
     let r = refresh_request(&oidc(ClientAuth::SecretPost), ENDPOINT, "rt+1");
-    assert_eq!(
-        r.body,
-        format!("{body}&client_id=authfront-client&client_secret=s3cret")
-    );
+    assert_eq!(r.body, format!("{body}&client_id=authfront-client&client_secret=s3cret"));
     let r = refresh_request(&oidc(ClientAuth::None), ENDPOINT, "rt+1");
     assert_eq!(r.body, format!("{body}&client_id=authfront-client"));
     assert!(!r.body.contains("scope"));
@@ -134,17 +93,9 @@ fn refresh_request_for_each_client_auth() {
 fn request_debug_hides_secrets() {
     for auth in [ClientAuth::SecretBasic, ClientAuth::SecretPost] {
         let shown = format!("{:?}", code(auth));
-        assert!(
-            !shown.contains("s3cret") && !shown.contains("c0de") && !shown.contains("v3rifier")
-        );
-        assert!(
-            !shown.contains(&STANDARD.encode("authfront-client:s3cret")),
-            "{shown}"
-        );
-        assert!(
-            shown.contains(ENDPOINT) && shown.contains("application/json"),
-            "{shown}"
-        );
+        assert!(!shown.contains("s3cret") && !shown.contains("c0de") && !shown.contains("v3rifier"));
+        assert!(!shown.contains(&STANDARD.encode("authfront-client:s3cret")), "{shown}");
+        assert!(shown.contains(ENDPOINT) && shown.contains("application/json"), "{shown}");
     }
 }
 
@@ -174,23 +125,13 @@ fn parses_a_successful_response() {
         }
     );
     let shown = format!("{r:?}");
-    assert!(
-        !shown.contains("at-1") && !shown.contains("rt-1") && !shown.contains("a.b.c"),
-        "{shown}"
-    );
+    assert!(!shown.contains("at-1") && !shown.contains("rt-1") && !shown.contains("a.b.c"), "{shown}");
 }
 
 #[test]
 fn minimal_and_lenient_successful_responses() {
-    let r = parse_token_response(
-        201,
-        &body(json!({"access_token": "at", "token_type": "bearer"})),
-    )
-    .unwrap();
-    assert_eq!(
-        (r.id_token, r.refresh_token, r.expires_in, r.scope),
-        (None, None, None, None)
-    );
+    let r = parse_token_response(201, &body(json!({"access_token": "at", "token_type": "bearer"}))).unwrap();
+    assert_eq!((r.id_token, r.refresh_token, r.expires_in, r.scope), (None, None, None, None));
     assert_eq!(r.token_type, "bearer");
     let r = parse_token_response(200, &body(json!({"access_token": "at"}))).unwrap();
     assert_eq!(r.token_type, "");
@@ -201,48 +142,30 @@ fn minimal_and_lenient_successful_responses() {
         (json!("soon"), None),
         (json!(null), None),
     ] {
-        let r = parse_token_response(
-            200,
-            &body(json!({"access_token": "at", "expires_in": given})),
-        )
-        .unwrap();
+        let r = parse_token_response(200, &body(json!({"access_token": "at", "expires_in": given}))).unwrap();
         assert_eq!(r.expires_in, expected);
     }
 }
 
 fn endpoint_error(e: Error) -> (u16, String, String) {
     match e {
-        Error::TokenEndpoint {
-            status,
-            error,
-            description,
-        } => (status, error, description),
+        Error::TokenEndpoint { status, error, description } => (status, error, description),
         other => panic!("not a token endpoint error: {other:?}"),
     }
 }
 
 #[test]
 fn provider_errors_are_kept() {
-    let e = parse_token_response(
-        400,
-        &body(json!({"error": "invalid_grant", "error_description": "Code not valid"})),
-    )
-    .unwrap_err();
-    assert_eq!(
-        endpoint_error(e),
-        (400, "invalid_grant".to_owned(), "Code not valid".to_owned())
-    );
+    let e = parse_token_response(400, &body(json!({"error": "invalid_grant", "error_description": "Code not valid"})))
+        .unwrap_err();
+    assert_eq!(endpoint_error(e), (400, "invalid_grant".to_owned(), "Code not valid".to_owned()));
     let e = parse_token_response(401, &body(json!({"error": "invalid_client"}))).unwrap_err();
-    assert_eq!(
-        endpoint_error(e),
-        (401, "invalid_client".to_owned(), String::new())
-    );
+    assert_eq!(endpoint_error(e), (401, "invalid_client".to_owned(), String::new()));
     // Some providers answer errors with 200.
     let e = parse_token_response(200, &body(json!({"error": "invalid_grant"}))).unwrap_err();
     assert_eq!(endpoint_error(e).1, "invalid_grant");
     let long = format!("bad\n{}", "x".repeat(1000));
-    let e = parse_token_response(400, &body(json!({"error": "e", "error_description": long})))
-        .unwrap_err();
+    let e = parse_token_response(400, &body(json!({"error": "e", "error_description": long}))).unwrap_err();
     let (_, _, description) = endpoint_error(e);
     assert!(description.starts_with("bad x") && description.chars().count() <= 200);
 }
@@ -253,27 +176,16 @@ fn html_and_empty_error_bodies() {
     let e = parse_token_response(502, html).unwrap_err();
     let (status, error, description) = endpoint_error(e);
     assert_eq!((status, error.as_str()), (502, "invalid_response"));
-    assert_eq!(
-        description,
-        "<html> <head><title>502 Bad Gateway</title></head> <body> </body> </html>"
-    );
+    assert_eq!(description, "<html> <head><title>502 Bad Gateway</title></head> <body> </body> </html>");
     let big = format!("<p>{}</p>", "\u{1b}[31mred ".repeat(5000));
-    let (_, _, description) =
-        endpoint_error(parse_token_response(500, big.as_bytes()).unwrap_err());
-    assert!(
-        description.chars().count() <= 200 && !description.contains('\u{1b}'),
-        "{description}"
-    );
+    let (_, _, description) = endpoint_error(parse_token_response(500, big.as_bytes()).unwrap_err());
+    assert!(description.chars().count() <= 200 && !description.contains('\u{1b}'), "{description}");
     let (_, _, description) = endpoint_error(parse_token_response(401, b"").unwrap_err());
     assert_eq!(description, "(empty body)");
     let (_, error, description) =
         endpoint_error(parse_token_response(500, &body(json!({"message": "boom"}))).unwrap_err());
-    assert_eq!(
-        (error.as_str(), description.as_str()),
-        ("invalid_response", r#"{"message":"boom"}"#)
-    );
-    let (_, _, description) =
-        endpoint_error(parse_token_response(503, &[0xff, 0xfe, b'x']).unwrap_err());
+    assert_eq!((error.as_str(), description.as_str()), ("invalid_response", r#"{"message":"boom"}"#));
+    let (_, _, description) = endpoint_error(parse_token_response(503, &[0xff, 0xfe, b'x']).unwrap_err());
     assert!(description.ends_with('x'), "{description}");
 }
 
