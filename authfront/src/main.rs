@@ -1,17 +1,10 @@
 //! `authfront`: CLI → subcommand → exit code (64 = bad config).
 
-mod app;
-mod body;
-mod cli;
-mod idp;
-mod load;
-mod origin;
-mod server;
-
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use authfront::{app, cli, load};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
 /// sysexits' EX_USAGE: what the issue asks for a bad config.
@@ -75,5 +68,10 @@ fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("AUTHFRONT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    use std::io::IsTerminal as _;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
 }

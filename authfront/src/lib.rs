@@ -1,0 +1,20 @@
+//! authfront, the adapters: everything that touches the network, the disk, the clock and
+//! randomness, carrying out what `authfront-core` decides. The binary (`main.rs`) is a thin CLI
+//! over this library; integration tests drive it in-process.
+//!
+//! # Layout
+//! - [`app`]: build everything from a config; run (load → build → serve → drain).
+//! - [`server`]: hyper; request → `core::decide` → carry out the action.
+//! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
+//! - [`origin`]: where content comes from (`Origin::Folder`).
+//! - [`load`]: config file → resolved secrets and paths → `Config`.
+//! - [`body`]: the one response body type.
+//! - [`cli`]: the command line.
+
+pub mod app;
+pub mod body;
+pub mod cli;
+pub mod idp;
+pub mod load;
+pub mod origin;
+pub mod server;
