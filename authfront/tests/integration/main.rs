@@ -2,6 +2,9 @@
 //! fake identity provider that can be told to fail. Focus: failures never set a session
 //! cookie and always give the right page; provider keys are refreshed, but never flooded.
 
+// Test code: a panic is a failed test, which is what an unwrap here should be.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::time::Duration;
