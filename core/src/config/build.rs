@@ -1,4 +1,4 @@
-//! [`RawConfig`] → [`Config`]: every check of meaning, each error naming its key.
+//! `RawConfig` → [`Config`]: every check of meaning, each error naming its key.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Config: TOML text → [`RawConfig`] (serde, unknown keys refused) → [`Config`], once.
+//! Config: TOML text → `RawConfig` (serde, unknown keys refused) → [`Config`], once.
 //!
 //! Owns every check of meaning, and the one error type that names the key at fault. It never
 //! reads the environment or files: secret references are handed to the caller's resolver.
