@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use support::{
-    App, Auth, BIN, Browser, Client, LOGIN_COOKIE, OwnProvider, SESSION_COOKIE, Setup, cookie_set,
-    keygen, op_form_issuer, op_issuer, repo_root,
+    App, Auth, BIN, Browser, Client, LOGIN_COOKIE, OwnProvider, SESSION_COOKIE, Setup, cookie_set, keygen,
+    op_form_issuer, op_issuer, repo_root,
 };
 
 /// A signed-in page of the example site.
@@ -37,11 +37,8 @@ fn assert_home(page: &support::Page) {
 #[tokio::test]
 #[ignore = "end-to-end: needs the real identity provider; scripts/test.sh runs it"]
 async fn confidential_client_basic_auth_rs256() {
-    let app = App::start(Setup::new(op_issuer()).client(Client::Register {
-        auth: Auth::Basic,
-        id_token_alg: "RS256",
-    }))
-    .await;
+    let app =
+        App::start(Setup::new(op_issuer()).client(Client::Register { auth: Auth::Basic, id_token_alg: "RS256" })).await;
     let mut browser = Browser::default();
     let page = app.login(&mut browser, "/", "alice").await;
     assert_home(&page);
@@ -53,22 +50,14 @@ async fn confidential_client_basic_auth_rs256() {
     guide.assert_contains(GUIDE);
     let css = app.get(&mut browser, "/style.css").await;
     assert_eq!(css.status, StatusCode::OK);
-    assert!(
-        css.header("content-type")
-            .is_some_and(|t| t.starts_with("text/css")),
-        "{:?}",
-        css.headers
-    );
+    assert!(css.header("content-type").is_some_and(|t| t.starts_with("text/css")), "{:?}", css.headers);
 }
 
 #[tokio::test]
 #[ignore = "end-to-end: needs the real identity provider; scripts/test.sh runs it"]
 async fn public_client_with_pkce_only() {
-    let app = App::start(Setup::new(op_issuer()).client(Client::Register {
-        auth: Auth::None,
-        id_token_alg: "RS256",
-    }))
-    .await;
+    let app =
+        App::start(Setup::new(op_issuer()).client(Client::Register { auth: Auth::None, id_token_alg: "RS256" })).await;
     let page = app.login(&mut Browser::default(), "/", "alice").await;
     assert_home(&page);
 }
@@ -76,11 +65,8 @@ async fn public_client_with_pkce_only() {
 #[tokio::test]
 #[ignore = "end-to-end: needs the real identity provider; scripts/test.sh runs it"]
 async fn client_secret_post_and_another_staff_member() {
-    let app = App::start(Setup::new(op_issuer()).client(Client::Register {
-        auth: Auth::Post,
-        id_token_alg: "RS256",
-    }))
-    .await;
+    let app =
+        App::start(Setup::new(op_issuer()).client(Client::Register { auth: Auth::Post, id_token_alg: "RS256" })).await;
     let page = app.login(&mut Browser::default(), "/", "bob").await;
     assert_home(&page);
 }
@@ -89,10 +75,7 @@ async fn client_secret_post_and_another_staff_member() {
 #[ignore = "end-to-end: needs the real identity provider; scripts/test.sh runs it"]
 async fn es256_id_tokens() {
     let setup = Setup::new(op_issuer())
-        .client(Client::Register {
-            auth: Auth::BasicInline,
-            id_token_alg: "ES256",
-        })
+        .client(Client::Register { auth: Auth::BasicInline, id_token_alg: "ES256" })
         .id_token_algs(&["ES256"]);
     let app = App::start(setup).await;
     let page = app.login(&mut Browser::default(), "/", "alice").await;
@@ -104,10 +87,7 @@ async fn es256_id_tokens() {
 async fn id_token_alg_outside_the_allow_list_is_refused() {
     // the provider signs RS256, authfront accepts only ES256
     let setup = Setup::new(op_issuer())
-        .client(Client::Register {
-            auth: Auth::Basic,
-            id_token_alg: "RS256",
-        })
+        .client(Client::Register { auth: Auth::Basic, id_token_alg: "RS256" })
         .id_token_algs(&["ES256"]);
     let app = App::start(setup).await;
     let mut browser = Browser::default();
@@ -120,14 +100,8 @@ async fn id_token_alg_outside_the_allow_list_is_refused() {
         page.status,
         page.url
     );
-    assert!(
-        browser.app.values(SESSION_COOKIE).is_empty(),
-        "no session after a refused ID token"
-    );
-    assert!(
-        app.is_login_redirect(&app.get(&mut browser, "/").await),
-        "still signed out"
-    );
+    assert!(browser.app.values(SESSION_COOKIE).is_empty(), "no session after a refused ID token");
+    assert!(app.is_login_redirect(&app.get(&mut browser, "/").await), "still signed out");
 }
 
 #[tokio::test]
@@ -136,29 +110,17 @@ async fn user_outside_required_groups_gets_403_without_a_login_loop() {
     let app = App::start(Setup::new(op_issuer())).await;
     let mut browser = Browser::default();
     let page = app.login(&mut browser, "/", "carol").await;
-    assert_eq!(
-        page.status,
-        StatusCode::FORBIDDEN,
-        "carol is in no required group:\n{}",
-        page.body
-    );
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "carol is in no required group:\n{}", page.body);
     assert!(
-        page.header("content-type")
-            .is_some_and(|t| t.starts_with("text/html")),
+        page.header("content-type").is_some_and(|t| t.starts_with("text/html")),
         "an HTML page: {:?}",
         page.headers
     );
-    assert!(
-        !page.body.contains(HOME),
-        "the protected content must not leak into the 403 page"
-    );
+    assert!(!page.body.contains(HOME), "the protected content must not leak into the 403 page");
     // signed in but not allowed: asking again answers 403 again, never a trip to the provider
     for path in ["/", "/docs/guide.html?section=intro"] {
         let again = app.get(&mut browser, path).await;
-        assert!(
-            !app.is_login_redirect(&again),
-            "{path}: carol is sent back to the provider (login loop)"
-        );
+        assert!(!app.is_login_redirect(&again), "{path}: carol is sent back to the provider (login loop)");
         assert_eq!(again.status, StatusCode::FORBIDDEN, "{path}");
     }
     // public paths stay open to her
@@ -175,11 +137,7 @@ async fn deep_link_keeps_path_and_query() {
     let page = app.login(&mut Browser::default(), target, "alice").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.url.path(), "/docs/guide.html");
-    assert_eq!(
-        page.url.query(),
-        Some("section=intro&x=%2F"),
-        "the query comes back byte for byte"
-    );
+    assert_eq!(page.url.query(), Some("section=intro&x=%2F"), "the query comes back byte for byte");
     page.assert_contains(GUIDE);
 }
 
@@ -190,9 +148,7 @@ async fn two_logins_in_one_browser_finish_in_reverse_order() {
     let mut browser = Browser::default();
     // two tabs start a login before either finishes
     let first = app.start_login(&mut browser, "/").await;
-    let second = app
-        .start_login(&mut browser, "/docs/guide.html?section=intro")
-        .await;
+    let second = app.start_login(&mut browser, "/docs/guide.html?section=intro").await;
     assert_ne!(first.state, second.state, "each login has its own state");
     assert!(
         browser.app.values(LOGIN_COOKIE).len() <= 1,
@@ -212,11 +168,7 @@ async fn two_logins_in_one_browser_finish_in_reverse_order() {
         "at most one login cookie: {:?}",
         browser.app.values(LOGIN_COOKIE)
     );
-    assert_eq!(
-        browser.app.values(SESSION_COOKIE).len(),
-        1,
-        "one session cookie"
-    );
+    assert_eq!(browser.app.values(SESSION_COOKIE).len(), 1, "one session cookie");
 }
 
 #[tokio::test]
@@ -265,27 +217,14 @@ async fn public_paths_need_no_login() {
         let page = app.get(&mut browser, path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}:\n{}", page.body);
         page.assert_contains(PUBLIC);
-        assert!(
-            cookie_set(&page.cookies(), LOGIN_COOKIE).is_none(),
-            "{path}: no login started"
-        );
+        assert!(cookie_set(&page.cookies(), LOGIN_COOKIE).is_none(), "{path}: no login started");
     }
     let css = app.get(&mut browser, "/public/public.css").await;
     assert_eq!(css.status, StatusCode::OK);
     // and the rest of the site is not public
-    for path in [
-        "/",
-        "/index.html",
-        "/style.css",
-        "/public/../index.html",
-        "/publicity",
-    ] {
+    for path in ["/", "/index.html", "/style.css", "/public/../index.html", "/publicity"] {
         let page = app.get(&mut Browser::default(), path).await;
-        assert!(
-            app.is_login_redirect(&page),
-            "{path}: expected a login redirect, got {}",
-            page.status
-        );
+        assert!(app.is_login_redirect(&page), "{path}: expected a login redirect, got {}", page.status);
     }
 }
 
@@ -302,15 +241,8 @@ fn minimal_config(dir: &std::path::Path) -> String {
 }
 
 fn run(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("spawn {BIN}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(BIN).args(args).output().unwrap_or_else(|e| panic!("spawn {BIN}: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code(), text)
 }
 
@@ -321,42 +253,19 @@ fn cli_check_config_names_a_misspelt_key() {
     let good = minimal_config(dir.path());
     let good_path = dir.path().join("good.toml");
     fs::write(&good_path, &good).expect("write");
-    let (code, text) = run(&[
-        "check-config",
-        "--config",
-        good_path.to_str().expect("UTF-8 path"),
-    ]);
+    let (code, text) = run(&["check-config", "--config", good_path.to_str().expect("UTF-8 path")]);
     assert_eq!(code, Some(0), "a valid config:\n{text}");
 
     let bad_path = dir.path().join("bad.toml");
     fs::write(&bad_path, good.replace("issuer =", "isuer =")).expect("write");
-    let (code, text) = run(&[
-        "check-config",
-        "--config",
-        bad_path.to_str().expect("UTF-8 path"),
-    ]);
-    assert_eq!(
-        code,
-        Some(64),
-        "a misspelt key exits 64 (EX_USAGE):\n{text}"
-    );
-    assert!(
-        text.contains("oidc.isuer"),
-        "the message names the key `oidc.isuer`:\n{text}"
-    );
+    let (code, text) = run(&["check-config", "--config", bad_path.to_str().expect("UTF-8 path")]);
+    assert_eq!(code, Some(64), "a misspelt key exits 64 (EX_USAGE):\n{text}");
+    assert!(text.contains("oidc.isuer"), "the message names the key `oidc.isuer`:\n{text}");
 
-    for args in [
-        &["--help"][..],
-        &["serve", "--help"],
-        &["check-config", "--help"],
-        &["keygen", "--help"],
-    ] {
+    for args in [&["--help"][..], &["serve", "--help"], &["check-config", "--help"], &["keygen", "--help"]] {
         let (code, text) = run(args);
         assert_eq!(code, Some(0), "authfront {args:?}:\n{text}");
-        assert!(
-            text.to_lowercase().contains("usage"),
-            "authfront {args:?} prints its usage:\n{text}"
-        );
+        assert!(text.to_lowercase().contains("usage"), "authfront {args:?} prints its usage:\n{text}");
     }
     assert_ne!(keygen(), keygen(), "every key is new");
 }
@@ -385,10 +294,7 @@ async fn provider_key_rotation_needs_no_restart() {
     fs::remove_file(&op.keys_file).expect("delete the provider's keys");
     op.restart().await;
     let new_kids = op.kids().await;
-    assert!(
-        new_kids.iter().all(|k| !old_kids.contains(k)),
-        "rotated: {old_kids:?} -> {new_kids:?}"
-    );
+    assert!(new_kids.iter().all(|k| !old_kids.contains(k)), "rotated: {old_kids:?} -> {new_kids:?}");
     tokio::time::sleep(Duration::from_millis(1100)).await; // past jwks_min_refresh_interval
 
     let mut after = Browser::default();
@@ -403,8 +309,7 @@ async fn real_browser_signs_in_with_the_provider_form() {
     let root = repo_root();
     let script = root.join("scripts/browser/login.mjs");
     assert!(
-        root.join("scripts/browser/node_modules/playwright-core")
-            .is_dir(),
+        root.join("scripts/browser/node_modules/playwright-core").is_dir(),
         "scripts/browser/node_modules is missing: run scripts/test.sh (it installs it)"
     );
     let app = App::start(Setup::new(op_form_issuer())).await;
@@ -425,32 +330,13 @@ async fn real_browser_signs_in_with_the_provider_form() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let line = stdout.lines().last().unwrap_or_default();
-    let result: serde_json::Value = serde_json::from_str(line)
-        .unwrap_or_else(|e| panic!("login.mjs printed no JSON ({e}):\n{stdout}\n{stderr}"));
-    assert!(
-        out.status.success() && result["ok"] == true,
-        "browser login failed: {result}\n{stderr}"
-    );
-    assert_eq!(
-        result["formShown"], true,
-        "the provider showed its login form: {result}"
-    );
-    assert_eq!(
-        result["finalUrl"],
-        url.as_str(),
-        "back on the page first asked for: {result}"
-    );
+    let result: serde_json::Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("login.mjs printed no JSON ({e}):\n{stdout}\n{stderr}"));
+    assert!(out.status.success() && result["ok"] == true, "browser login failed: {result}\n{stderr}");
+    assert_eq!(result["formShown"], true, "the provider showed its login form: {result}");
+    assert_eq!(result["finalUrl"], url.as_str(), "back on the page first asked for: {result}");
     assert_eq!(result["status"], 200, "{result}");
     let cookies = result["cookies"].as_array().expect("cookies");
-    assert!(
-        cookies.iter().any(|c| c
-            .as_str()
-            .is_some_and(|c| c.ends_with(&format!(":{SESSION_COOKIE}")))),
-        "{result}"
-    );
-    assert!(
-        fs::metadata(&shot).map(|m| m.len() > 0).unwrap_or(false),
-        "a screenshot at {}",
-        shot.display()
-    );
+    assert!(cookies.iter().any(|c| c.as_str().is_some_and(|c| c.ends_with(&format!(":{SESSION_COOKIE}")))), "{result}");
+    assert!(fs::metadata(&shot).map(|m| m.len() > 0).unwrap_or(false), "a screenshot at {}", shot.display());
 }

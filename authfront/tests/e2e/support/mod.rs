@@ -34,10 +34,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_authfront");
 
 /// The repository root (scripts, examples).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the crate lives in the repository")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate lives in the repository").to_path_buf()
 }
 
 fn issuer_from(var: &str) -> String {
@@ -89,11 +86,7 @@ pub fn http() -> reqwest::Client {
 /// The provider's discovery document.
 pub async fn discovery(issuer: &str) -> Value {
     let url = format!("{issuer}/.well-known/openid-configuration");
-    let resp = http()
-        .get(&url)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e} (is the provider running?)"));
+    let resp = http().get(&url).send().await.unwrap_or_else(|e| panic!("GET {url}: {e} (is the provider running?)"));
     assert_eq!(resp.status(), StatusCode::OK, "GET {url}");
     resp.json().await.expect("discovery JSON")
 }
@@ -121,18 +114,11 @@ impl SetCookie {
                 None => (a.to_owned(), None),
             })
             .collect();
-        Some(Self {
-            name: name.trim().to_owned(),
-            value: value.trim().to_owned(),
-            attrs,
-        })
+        Some(Self { name: name.trim().to_owned(), value: value.trim().to_owned(), attrs })
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| v.as_deref())
+        self.attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_deref())
     }
 
     pub fn has_flag(&self, name: &str) -> bool {
@@ -153,12 +139,7 @@ impl SetCookie {
 
 /// All `Set-Cookie` headers of a response.
 pub fn set_cookies(headers: &HeaderMap) -> Vec<SetCookie> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(SetCookie::parse)
-        .collect()
+    headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).filter_map(SetCookie::parse).collect()
 }
 
 /// The `Set-Cookie` of `name` that sets (not deletes) it.
@@ -181,8 +162,7 @@ impl Jar {
                 Some(p) if p.starts_with('/') => p.to_owned(),
                 _ => default_path(url.path()),
             };
-            self.cookies
-                .retain(|(n, p, _)| !(n == &c.name && p == &path));
+            self.cookies.retain(|(n, p, _)| !(n == &c.name && p == &path));
             if !c.is_removal() {
                 self.cookies.push((c.name, path, c.value));
             }
@@ -191,37 +171,22 @@ impl Jar {
 
     /// The `Cookie` header a browser would send to `url`, if any.
     pub fn header_for(&self, url: &Url) -> Option<String> {
-        let mut matching: Vec<&(String, String, String)> = self
-            .cookies
-            .iter()
-            .filter(|(_, p, _)| path_matches(url.path(), p))
-            .collect();
+        let mut matching: Vec<&(String, String, String)> =
+            self.cookies.iter().filter(|(_, p, _)| path_matches(url.path(), p)).collect();
         matching.sort_by_key(|(_, p, _)| std::cmp::Reverse(p.len()));
-        let header = matching
-            .iter()
-            .map(|(n, _, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let header = matching.iter().map(|(n, _, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ");
         (!header.is_empty()).then_some(header)
     }
 
     /// Values of every cookie called `name` (whatever its path).
     pub fn values(&self, name: &str) -> Vec<String> {
-        self.cookies
-            .iter()
-            .filter(|(n, _, _)| n == name)
-            .map(|(_, _, v)| v.clone())
-            .collect()
+        self.cookies.iter().filter(|(n, _, _)| n == name).map(|(_, _, v)| v.clone()).collect()
     }
 
     /// The one value of `name`; panics when there is none or several.
     pub fn value(&self, name: &str) -> String {
         let v = self.values(name);
-        assert_eq!(
-            v.len(),
-            1,
-            "expected exactly one `{name}` cookie in the jar, found {v:?}"
-        );
+        assert_eq!(v.len(), 1, "expected exactly one `{name}` cookie in the jar, found {v:?}");
         v[0].clone()
     }
 
@@ -266,14 +231,10 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> Url {
-        let loc = self
-            .headers
-            .get(LOCATION)
-            .unwrap_or_else(|| panic!("{} {}: no Location header", self.status, self.url));
+        let loc =
+            self.headers.get(LOCATION).unwrap_or_else(|| panic!("{} {}: no Location header", self.status, self.url));
         let loc = loc.to_str().expect("ASCII Location");
-        self.url
-            .join(loc)
-            .unwrap_or_else(|e| panic!("bad Location {loc:?}: {e}"))
+        self.url.join(loc).unwrap_or_else(|e| panic!("bad Location {loc:?}: {e}"))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -286,13 +247,8 @@ impl Page {
 
     /// Panics unless `Cache-Control` says `no-store`.
     pub fn assert_no_store(&self) {
-        let cc = self
-            .headers
-            .get_all(CACHE_CONTROL)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let cc =
+            self.headers.get_all(CACHE_CONTROL).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(", ");
         assert!(
             cc.to_ascii_lowercase().contains("no-store"),
             "{} {}: Cache-Control is {cc:?}, expected no-store",
@@ -323,23 +279,12 @@ pub async fn get(client: &reqwest::Client, jar: &mut Jar, url: &Url) -> Page {
     if let Some(c) = jar.header_for(url) {
         req = req.header(COOKIE, c);
     }
-    let resp = req
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let resp = req.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
     let status = resp.status();
     let headers = resp.headers().clone();
     jar.store(url, &headers);
-    let body = resp
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
-    Page {
-        url: url.clone(),
-        status,
-        headers,
-        body,
-    }
+    let body = resp.text().await.unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
+    Page { url: url.clone(), status, headers, body }
 }
 
 // ------------------------------------------------------------------------------ provider clients
@@ -348,16 +293,9 @@ pub async fn get(client: &reqwest::Client, jar: &mut Jar, url: &Url) -> Page {
 #[derive(Debug, Clone)]
 pub enum Client {
     /// Register a fresh client at `{issuer}/reg` for this instance's redirect URI.
-    Register {
-        auth: Auth,
-        id_token_alg: &'static str,
-    },
+    Register { auth: Auth, id_token_alg: &'static str },
     /// One of the provider's static clients (their redirect URIs come from `OP_REDIRECT_URIS`).
-    Static {
-        id: &'static str,
-        secret: Option<&'static str>,
-        auth: Auth,
-    },
+    Static { id: &'static str, secret: Option<&'static str>, auth: Auth },
 }
 
 /// Token endpoint authentication, and how the secret reaches authfront's config.
@@ -383,12 +321,7 @@ impl Auth {
     }
 }
 
-async fn register(
-    issuer: &str,
-    redirect_uri: &str,
-    auth: Auth,
-    alg: &str,
-) -> (String, Option<String>) {
+async fn register(issuer: &str, redirect_uri: &str, auth: Auth, alg: &str) -> (String, Option<String>) {
     let body = json!({
         "client_name": "authfront e2e test",
         "redirect_uris": [redirect_uri],
@@ -398,26 +331,13 @@ async fn register(
         "response_types": ["code"],
     });
     let url = format!("{issuer}/reg");
-    let resp = http()
-        .post(&url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let resp = http().post(&url).json(&body).send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
     let status = resp.status();
     let reply: Value = resp.json().await.expect("registration JSON");
-    assert_eq!(
-        status,
-        StatusCode::CREATED,
-        "dynamic registration refused: {reply}"
-    );
+    assert_eq!(status, StatusCode::CREATED, "dynamic registration refused: {reply}");
     let id = reply["client_id"].as_str().expect("client_id").to_owned();
     let secret = reply["client_secret"].as_str().map(str::to_owned);
-    assert_eq!(
-        secret.is_some(),
-        auth != Auth::None,
-        "client_secret in {reply}"
-    );
+    assert_eq!(secret.is_some(), auth != Auth::None, "client_secret in {reply}");
     (id, secret)
 }
 
@@ -441,10 +361,7 @@ impl Setup {
     pub fn new(issuer: String) -> Self {
         Self {
             issuer,
-            client: Client::Register {
-                auth: Auth::Basic,
-                id_token_alg: "RS256",
-            },
+            client: Client::Register { auth: Auth::Basic, id_token_alg: "RS256" },
             id_token_algs: None,
             oidc_extra: String::new(),
             port: None,
@@ -492,28 +409,19 @@ impl App {
         let base = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("base URL");
         let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
         let disc = discovery(&setup.issuer).await;
-        let authorization_endpoint = Url::parse(
-            disc["authorization_endpoint"]
-                .as_str()
-                .expect("authorization_endpoint"),
-        )
-        .expect("authorization endpoint URL");
+        let authorization_endpoint =
+            Url::parse(disc["authorization_endpoint"].as_str().expect("authorization_endpoint"))
+                .expect("authorization endpoint URL");
 
         let (client_id, secret, auth) = match &setup.client {
             Client::Register { auth, id_token_alg } => {
-                let (id, secret) =
-                    register(&setup.issuer, &redirect_uri, *auth, id_token_alg).await;
+                let (id, secret) = register(&setup.issuer, &redirect_uri, *auth, id_token_alg).await;
                 (id, secret, *auth)
             }
-            Client::Static { id, secret, auth } => {
-                ((*id).to_owned(), secret.map(str::to_owned), *auth)
-            }
+            Client::Static { id, secret, auth } => ((*id).to_owned(), secret.map(str::to_owned), *auth),
         };
 
-        let dir = tempfile::Builder::new()
-            .prefix("authfront-e2e-")
-            .tempdir()
-            .expect("temp dir");
+        let dir = tempfile::Builder::new().prefix("authfront-e2e-").tempdir().expect("temp dir");
         copy_dir(&repo_root().join("examples/site"), &dir.path().join("site"));
         fs::write(dir.path().join("session.key"), keygen()).expect("write session.key");
 
@@ -528,22 +436,15 @@ impl App {
                 env_secret = Some(s.clone());
             }
             (Auth::Post, Some(s)) => {
-                fs::write(dir.path().join("client.secret"), format!("{s}\n"))
-                    .expect("write client.secret");
+                fs::write(dir.path().join("client.secret"), format!("{s}\n")).expect("write client.secret");
                 oidc.push_str("client_secret = { file = \"client.secret\" }\nclient_auth = \"client_secret_post\"\n");
             }
-            (Auth::BasicInline, Some(s)) => {
-                writeln!(oidc, "client_secret = {}", toml_str(s)).expect("fmt")
-            }
+            (Auth::BasicInline, Some(s)) => writeln!(oidc, "client_secret = {}", toml_str(s)).expect("fmt"),
             (_, None) => panic!("a confidential client without a secret"),
         }
         oidc.push_str("scopes = [\"openid\", \"email\", \"profile\", \"groups\"]\n");
         if let Some(algs) = &setup.id_token_algs {
-            let list = algs
-                .iter()
-                .map(|a| toml_str(a))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = algs.iter().map(|a| toml_str(a)).collect::<Vec<_>>().join(", ");
             writeln!(oidc, "id_token_algs = [{list}]").expect("fmt");
         }
         oidc.push_str(&setup.oidc_extra);
@@ -565,10 +466,7 @@ impl App {
             .arg(&config_path)
             .env_remove("AUTHFRONT_CLIENT_SECRET")
             .env_remove("AUTHFRONT_CONFIG")
-            .env(
-                "AUTHFRONT_LOG",
-                std::env::var("AUTHFRONT_LOG").unwrap_or_else(|_| "debug".to_owned()),
-            )
+            .env("AUTHFRONT_LOG", std::env::var("AUTHFRONT_LOG").unwrap_or_else(|_| "debug".to_owned()))
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log file"))
             .stderr(log_file);
@@ -576,16 +474,8 @@ impl App {
             cmd.env("AUTHFRONT_CLIENT_SECRET", s);
         }
         let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {BIN}: {e}"));
-        let mut app = App {
-            base,
-            issuer: setup.issuer,
-            client_id,
-            authorization_endpoint,
-            dir,
-            http: http(),
-            child,
-            log,
-        };
+        let mut app =
+            App { base, issuer: setup.issuer, client_id, authorization_endpoint, dir, http: http(), child, log };
         app.wait_healthy(&config).await;
         app
     }
@@ -605,11 +495,7 @@ impl App {
                     self.log()
                 );
             }
-            assert!(
-                Instant::now() < deadline,
-                "{url} did not answer 200 within 30 s\nlog:\n{}",
-                self.log()
-            );
+            assert!(Instant::now() < deadline, "{url} did not answer 200 within 30 s\nlog:\n{}", self.log());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -652,86 +538,38 @@ impl App {
         let auth_url = page.location();
         assert_eq!(
             (auth_url.origin(), auth_url.path()),
-            (
-                self.authorization_endpoint.origin(),
-                self.authorization_endpoint.path()
-            ),
+            (self.authorization_endpoint.origin(), self.authorization_endpoint.path()),
             "the login redirect goes to the provider's authorization endpoint"
         );
-        let q = |k: &str| {
-            auth_url
-                .query_pairs()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.into_owned())
-        };
+        let q = |k: &str| auth_url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
         assert_eq!(q("response_type").as_deref(), Some("code"), "{auth_url}");
-        assert_eq!(
-            q("client_id").as_deref(),
-            Some(self.client_id.as_str()),
-            "{auth_url}"
-        );
+        assert_eq!(q("client_id").as_deref(), Some(self.client_id.as_str()), "{auth_url}");
         assert_eq!(q("redirect_uri"), Some(self.redirect_uri()), "{auth_url}");
-        assert_eq!(
-            q("code_challenge_method").as_deref(),
-            Some("S256"),
-            "{auth_url}"
-        );
+        assert_eq!(q("code_challenge_method").as_deref(), Some("S256"), "{auth_url}");
         let challenge = q("code_challenge").unwrap_or_default();
-        assert_eq!(
-            challenge.len(),
-            43,
-            "code_challenge is a base64url SHA-256: {auth_url}"
-        );
+        assert_eq!(challenge.len(), 43, "code_challenge is a base64url SHA-256: {auth_url}");
         let scope = q("scope").unwrap_or_default();
-        assert!(
-            scope.split(' ').any(|s| s == "openid"),
-            "scope has openid: {auth_url}"
-        );
+        assert!(scope.split(' ').any(|s| s == "openid"), "scope has openid: {auth_url}");
         let state = q("state").unwrap_or_default();
-        assert!(
-            state.len() >= 16,
-            "state looks random and long enough: {auth_url}"
-        );
-        assert!(
-            q("nonce").is_some_and(|n| n.len() >= 16),
-            "nonce looks random and long enough: {auth_url}"
-        );
+        assert!(state.len() >= 16, "state looks random and long enough: {auth_url}");
+        assert!(q("nonce").is_some_and(|n| n.len() >= 16), "nonce looks random and long enough: {auth_url}");
         let cookies = page.cookies();
-        let login = cookie_set(&cookies, LOGIN_COOKIE).unwrap_or_else(|| {
-            panic!("no `{LOGIN_COOKIE}` cookie set by the login redirect: {cookies:?}")
-        });
-        assert!(
-            login.has_flag("HttpOnly"),
-            "login cookie is HttpOnly: {login:?}"
-        );
-        assert!(
-            cookie_set(&cookies, SESSION_COOKIE).is_none(),
-            "no session cookie before sign-in: {cookies:?}"
-        );
-        PendingLogin {
-            auth_url,
-            state,
-            target: path_and_query.to_owned(),
-        }
+        let login = cookie_set(&cookies, LOGIN_COOKIE)
+            .unwrap_or_else(|| panic!("no `{LOGIN_COOKIE}` cookie set by the login redirect: {cookies:?}"));
+        assert!(login.has_flag("HttpOnly"), "login cookie is HttpOnly: {login:?}");
+        assert!(cookie_set(&cookies, SESSION_COOKIE).is_none(), "no session cookie before sign-in: {cookies:?}");
+        PendingLogin { auth_url, state, target: path_and_query.to_owned() }
     }
 
     /// The provider part of a login: follows the provider's redirects (with its cookies) from
     /// the authorization URL, signing in as `user` (the auto-login provider honours
     /// `login_hint`), until the provider sends the browser back to authfront's callback.
     /// Checks the callback URL: `code`, the same `state`, and `iss` (RFC 9207).
-    pub async fn at_provider(
-        &self,
-        browser: &mut Browser,
-        login: &PendingLogin,
-        user: &str,
-    ) -> Url {
+    pub async fn at_provider(&self, browser: &mut Browser, login: &PendingLogin, user: &str) -> Url {
         let mut url = login.auth_url.clone();
         url.query_pairs_mut().append_pair("login_hint", user);
         for _ in 0..10 {
-            assert!(
-                !self.is_app(&url),
-                "unexpected hop back to authfront: {url}"
-            );
+            assert!(!self.is_app(&url), "unexpected hop back to authfront: {url}");
             let page = get(&self.http, &mut browser.op, &url).await;
             assert!(
                 page.status.is_redirection(),
@@ -741,54 +579,24 @@ impl App {
             );
             let next = page.location();
             if self.is_app(&next) {
-                assert_eq!(
-                    next.path(),
-                    CALLBACK_PATH,
-                    "the provider returns to the callback"
-                );
-                let q = |k: &str| {
-                    next.query_pairs()
-                        .find(|(n, _)| n == k)
-                        .map(|(_, v)| v.into_owned())
-                };
-                assert!(
-                    q("error").is_none(),
-                    "the provider returned an error: {next}"
-                );
-                assert!(
-                    q("code").is_some_and(|c| !c.is_empty()),
-                    "callback without code: {next}"
-                );
-                assert_eq!(
-                    q("state").as_deref(),
-                    Some(login.state.as_str()),
-                    "state comes back unchanged"
-                );
-                assert_eq!(
-                    q("iss").as_deref(),
-                    Some(self.issuer.as_str()),
-                    "iss (RFC 9207)"
-                );
+                assert_eq!(next.path(), CALLBACK_PATH, "the provider returns to the callback");
+                let q = |k: &str| next.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+                assert!(q("error").is_none(), "the provider returned an error: {next}");
+                assert!(q("code").is_some_and(|c| !c.is_empty()), "callback without code: {next}");
+                assert_eq!(q("state").as_deref(), Some(login.state.as_str()), "state comes back unchanged");
+                assert_eq!(q("iss").as_deref(), Some(self.issuer.as_str()), "iss (RFC 9207)");
                 return next;
             }
             url = next;
         }
-        panic!(
-            "more than 10 redirects at the provider, starting at {}",
-            login.auth_url
-        );
+        panic!("more than 10 redirects at the provider, starting at {}", login.auth_url);
     }
 
     /// Sends the provider's answer to authfront's callback. For a successful sign-in checks the
     /// `302` (no-store) back to exactly the page first asked for, path and query, with the
     /// session cookie (`HttpOnly`) set; then fetches that page and returns it.
     /// Returns the callback's own answer when it is not a redirect (an error or 403 page).
-    pub async fn finish_login(
-        &self,
-        browser: &mut Browser,
-        callback: &Url,
-        login: &PendingLogin,
-    ) -> Page {
+    pub async fn finish_login(&self, browser: &mut Browser, callback: &Url, login: &PendingLogin) -> Page {
         let page = get(&self.http, &mut browser.app, callback).await;
         if !page.status.is_redirection() {
             assert!(
@@ -798,12 +606,7 @@ impl App {
             );
             return page;
         }
-        assert_eq!(
-            page.status,
-            StatusCode::FOUND,
-            "callback answer\n{}",
-            excerpt(&page.body)
-        );
+        assert_eq!(page.status, StatusCode::FOUND, "callback answer\n{}", excerpt(&page.body));
         page.assert_no_store();
         let back = page.location();
         let expected = self.url(&login.target);
@@ -813,18 +616,10 @@ impl App {
             "the callback returns to the page first asked for"
         );
         let cookies = page.cookies();
-        let session = cookie_set(&cookies, SESSION_COOKIE).unwrap_or_else(|| {
-            panic!("no `{SESSION_COOKIE}` cookie set by the callback: {cookies:?}")
-        });
-        assert!(
-            session.has_flag("HttpOnly"),
-            "session cookie is HttpOnly: {session:?}"
-        );
-        assert_eq!(
-            session.attr("Path"),
-            Some("/"),
-            "session cookie covers the site: {session:?}"
-        );
+        let session = cookie_set(&cookies, SESSION_COOKIE)
+            .unwrap_or_else(|| panic!("no `{SESSION_COOKIE}` cookie set by the callback: {cookies:?}"));
+        assert!(session.has_flag("HttpOnly"), "session cookie is HttpOnly: {session:?}");
+        assert_eq!(session.attr("Path"), Some("/"), "session cookie covers the site: {session:?}");
         let page = get(&self.http, &mut browser.app, &back).await;
         assert!(
             !page.status.is_redirection() || !self.is_login_redirect(&page),
@@ -837,8 +632,7 @@ impl App {
     pub fn is_login_redirect(&self, page: &Page) -> bool {
         page.status.is_redirection() && {
             let to = page.location();
-            to.origin() == self.authorization_endpoint.origin()
-                && to.path() == self.authorization_endpoint.path()
+            to.origin() == self.authorization_endpoint.origin() && to.path() == self.authorization_endpoint.path()
         }
     }
 
@@ -856,11 +650,7 @@ impl Drop for App {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
-            eprintln!(
-                "---- authfront log ({}) ----\n{}\n---- end of log ----",
-                self.base,
-                self.log()
-            );
+            eprintln!("---- authfront log ({}) ----\n{}\n---- end of log ----", self.base, self.log());
         }
     }
 }
@@ -878,24 +668,11 @@ pub struct PendingLogin {
 
 /// `authfront keygen`: a fresh session key (checked to be base64url text).
 pub fn keygen() -> String {
-    let out = Command::new(BIN)
-        .arg("keygen")
-        .output()
-        .unwrap_or_else(|e| panic!("spawn {BIN} keygen: {e}"));
+    let out = Command::new(BIN).arg("keygen").output().unwrap_or_else(|e| panic!("spawn {BIN} keygen: {e}"));
+    assert!(out.status.success(), "authfront keygen failed: {}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8(out.stdout).expect("keygen prints text").trim().to_owned();
     assert!(
-        out.status.success(),
-        "authfront keygen failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = String::from_utf8(out.stdout)
-        .expect("keygen prints text")
-        .trim()
-        .to_owned();
-    assert!(
-        key.len() >= 43
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'='),
+        key.len() >= 43 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'='),
         "keygen printed {key:?}, expected one base64url key"
     );
     key
@@ -962,16 +739,10 @@ impl OwnProvider {
     async fn spawn(&mut self) {
         let script = repo_root().join("scripts/oidc-provider/op.mjs");
         assert!(
-            repo_root()
-                .join("scripts/oidc-provider/node_modules/oidc-provider")
-                .is_dir(),
+            repo_root().join("scripts/oidc-provider/node_modules/oidc-provider").is_dir(),
             "scripts/oidc-provider/node_modules is missing: run scripts/test.sh (it installs it)"
         );
-        let log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("provider log");
+        let log = fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("provider log");
         let child = Command::new("node")
             .arg(&script)
             .env("OP_PORT", self.port.to_string())
@@ -994,20 +765,13 @@ impl OwnProvider {
             {
                 return;
             }
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().expect("try_wait"))
-            {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().expect("try_wait")) {
                 panic!(
                     "the provider exited ({status}) during start-up:\n{}",
                     fs::read_to_string(&self.log).unwrap_or_default()
                 );
             }
-            assert!(
-                Instant::now() < deadline,
-                "the provider did not start within 30 s"
-            );
+            assert!(Instant::now() < deadline, "the provider did not start within 30 s");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -1035,12 +799,7 @@ impl OwnProvider {
             .json()
             .await
             .expect("JWKS JSON");
-        jwks["keys"]
-            .as_array()
-            .expect("keys")
-            .iter()
-            .filter_map(|k| k["kid"].as_str().map(str::to_owned))
-            .collect()
+        jwks["keys"].as_array().expect("keys").iter().filter_map(|k| k["kid"].as_str().map(str::to_owned)).collect()
     }
 }
 
