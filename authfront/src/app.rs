@@ -4,12 +4,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authfront_core::config::{Config, OriginKind};
+use authfront_core::revocation::Revocations;
 use authfront_core::site::Site;
 use tokio::net::TcpListener;
 
 use crate::idp::Idp;
 use crate::origin::Origin;
 use crate::origin::folder::Folder;
+use crate::store::Revoker;
 
 /// Everything a request needs, built once.
 #[derive(Debug)]
@@ -17,6 +19,8 @@ pub struct App {
     pub site: Site,
     pub idp: Idp,
     pub origin: Origin,
+    /// The revocation list (embedded file or Redis), synced in the background once started.
+    pub revoker: Arc<Revoker>,
 }
 
 impl App {
@@ -28,7 +32,13 @@ impl App {
                     .map_err(|e| anyhow::anyhow!("origin.dir {}: {e}", dir.display()))?,
             ),
         };
-        Ok(App { site: Site::new(config), idp, origin })
+        let revoker = Arc::new(Revoker::open(&config.store, config.session.lifetime_secs)?);
+        Ok(App { site: Site::new(config), idp, origin, revoker })
+    }
+
+    /// The revocations in force now (lock-free).
+    pub fn revocations(&self) -> Arc<Revocations> {
+        self.revoker.snapshot()
     }
 
     /// Unix seconds now: the one clock reading a request gets.
@@ -42,6 +52,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listen = config.server.listen;
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let app = Arc::new(App::build(config)?);
+    app.revoker.start().await?;
     let listener = TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %app.site.config.server.public_url, "authfront listening");
     // Keys at start, without holding up the listener: public paths work even while the

@@ -5,16 +5,22 @@
 //! # Layout
 //! - [`app`]: build everything from a config; run (load → build → serve → drain).
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
+//! - [`backchannel`]: the back-channel logout receiver.
+//! - [`store`]: the revocation list (embedded file or Redis), mirrored in memory.
+//! - [`admin`]: the `revoke` command.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
 //! - [`origin`]: where content comes from (`Origin::Folder`).
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
 
+pub mod admin;
 pub mod app;
+pub mod backchannel;
 pub mod body;
 pub mod cli;
 pub mod idp;
 pub mod load;
 pub mod origin;
 pub mod server;
+pub mod store;

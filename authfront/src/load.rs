@@ -1,9 +1,10 @@
 //! Reads a config file and resolves what the core may not touch: secret references
-//! (`{ env = … }`, `{ file = … }`) and paths relative to the config file's folder.
+//! (`{ env = … }`, `{ file = … }`) and paths relative to the config file's folder (`origin.dir`,
+//! `store.path`).
 
 use std::path::{Path, PathBuf};
 
-use authfront_core::config::{Config, ConfigError, OriginKind, RawSecret, parse};
+use authfront_core::config::{Config, ConfigError, OriginKind, RawSecret, StoreKind, parse};
 
 /// Loads and checks a config file; every error names the key at fault.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -29,6 +30,10 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         return Err(ConfigError::new("origin.dir", format!("{} is not a directory", dir.display())));
     }
     config.origin.kind = OriginKind::Dir(dir);
+    // The embedded store's folder is created when the store opens; only resolved here.
+    if let StoreKind::Embedded(state) = &config.store.kind {
+        config.store.kind = StoreKind::Embedded(relative_to(&base, &state.to_string_lossy()));
+    }
     Ok(config)
 }
 

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{app, cli, load};
+use authfront::{admin, app, cli, load};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
 /// sysexits' EX_USAGE: what the issue asks for a bad config.
@@ -38,6 +38,33 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_CONFIG)
             }
         },
+        cli::Command::Revoke { config, what } => {
+            init_logging_quiet();
+            let cfg = match load::load(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("authfront: {}: {e}", config.display());
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            };
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("authfront: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(admin::revoke(&cfg, what)) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("authfront: {}: {e}", config.display());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         cli::Command::Serve { config } => {
             init_logging();
             let cfg = match load::load(&config) {
@@ -63,6 +90,13 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Warnings only (e.g. a skipped line in the store), for the one-shot commands.
+fn init_logging_quiet() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTHFRONT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 fn init_logging() {

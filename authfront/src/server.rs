@@ -6,9 +6,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authfront_core::decide::{Action, Exchange, decide};
+use authfront_core::decide::{Action, Ctx, Exchange, decide};
 use authfront_core::error::Error;
 use authfront_core::login::{self, LoginRandom};
+use authfront_core::mint::{self, SealNonces};
 use authfront_core::oidc::{IdTokenError, code_request};
 use authfront_core::reply::Reply;
 use http::{Method, Request, Response};
@@ -62,10 +63,12 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
 
 /// One request, start to end. Never fails: every error becomes a page.
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
-    let (parts, _body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let now = app.now();
     let head = parts.method == Method::HEAD;
-    let reply = match decide(&app.site, &parts, now) {
+    let revocations = app.revocations();
+    let ctx = Ctx { now, revocations: &revocations };
+    let reply = match decide(&app.site, &parts, &ctx) {
         Action::Forward(f) => {
             return match app.origin.serve(&f.path, parts.uri.query(), &parts).await {
                 Ok(mut resp) => {
@@ -82,10 +85,15 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
             };
         }
         Action::Respond(r) => r,
+        Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body).await,
+        // Carried out by the session-lifecycle work (not in this branch).
+        Action::Refresh(_) | Action::SignOut(_) => {
+            Reply::error(&Error::Internal("not available in this build".to_owned()), None)
+        }
         Action::Login { return_to } => start_login(app, &parts, &return_to, now).await,
         Action::Exchange(x) => {
             let retry = app.site.url_for(&x.pending.return_to);
-            match exchange(app, &x, now).await {
+            match exchange(app, &x, &parts.headers, now).await {
                 Ok(r) => r,
                 // Already signed in (a replayed callback, a used code): on to the page.
                 Err(e) if x.signed_in => {
@@ -118,7 +126,7 @@ async fn start_login(app: &App, parts: &http::request::Parts, return_to: &str, n
 
 /// Redeems the code, verifies the ID token (refreshing keys once on an unknown `kid`), and
 /// finishes the login. Any error: no session cookie.
-async fn exchange(app: &App, x: &Exchange, now: u64) -> Result<Reply, Error> {
+async fn exchange(app: &App, x: &Exchange, headers: &http::HeaderMap, now: u64) -> Result<Reply, Error> {
     let site = &app.site;
     let disc = app.idp.discovery().await?;
     login::check_iss(site, x.iss.as_deref(), disc.iss_parameter_supported)?;
@@ -140,9 +148,12 @@ async fn exchange(app: &App, x: &Exchange, now: u64) -> Result<Reply, Error> {
         }
         other => other?,
     };
-    let session = login::session_from(site, &claims, now);
-    tracing::info!(sub = %session.sub, user = %session.display_name(), "signed in");
-    Ok(login::finish(site, &x.pending, &session, random()))
+    let (session, kept, raw) = login::session_from(site, &claims, &tokens, random(), now);
+    tracing::info!(sub = %session.sub, user = %session.display_name(), session = %session.id_text(), "signed in");
+    let nonces = SealNonces { session: random(), tokens: random() };
+    let mut cookies = mint::write(site, headers, &session, &kept, &raw, nonces, now);
+    cookies.extend(mint::additional(site));
+    Ok(login::finish(site, &x.pending, &cookies))
 }
 
 fn log_error(e: &Error, path: &str) {

@@ -5,6 +5,7 @@
 // Test code: a panic is a failed test, which is what an unwrap here should be.
 #![allow(clippy::unwrap_used)]
 
+mod backchannel;
 mod support;
 
 use std::time::Duration;
