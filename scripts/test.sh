@@ -9,9 +9,10 @@
 # 1. installs what is missing: apt chromium, fonts-dejavu-core, curl; npm packages
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
-# 3. end-to-end: starts the test identity provider twice on loopback -- auto-login
-#    on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP) and with its login form on
-#    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM) -- runs the ignored e2e tests of
+# 3. end-to-end: starts the test identity provider three times on loopback --
+#    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
+#    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
+#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT) -- runs the ignored e2e tests of
 #    authfront/tests/e2e against the real binary, and stops both providers on exit.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT; e2e parallelism:
 # AUTHFRONT_E2E_THREADS (default 2). Provider logs: .run/oidc-provider-PORT/log.
@@ -29,6 +30,7 @@ done
 
 OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
 OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
+OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
 cd "$AUTHFRONT_HOME"
 
 step() { printf '\n[authfront] ==== %s\n' "$*" >&2; }
@@ -83,8 +85,11 @@ if [ $e2e = 1 ]; then
   }
   start_provider "$OP_PORT" OP_AUTO_LOGIN=alice
   start_provider "$OP_FORM_PORT" OP_AUTO_LOGIN=off
+  # access tokens that live 4 s, refresh tokens always issued and rotated on every use
+  start_provider "$OP_SHORT_PORT" OP_AUTO_LOGIN=alice OP_TTL_ACCESS=4 OP_ALWAYS_ISSUE_REFRESH=1 OP_ROTATE_REFRESH=1
   export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
   export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
+  export AUTHFRONT_TEST_OP_SHORT="http://127.0.0.1:$OP_SHORT_PORT"
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

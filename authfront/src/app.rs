@@ -4,13 +4,15 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authfront_core::config::{Config, OriginKind};
-use authfront_core::revocation::Revocations;
+use authfront_core::revocation::{Entry, Revocations};
+use authfront_core::session::Session;
 use authfront_core::site::Site;
 use tokio::net::TcpListener;
 
 use crate::idp::Idp;
 use crate::origin::Origin;
 use crate::origin::folder::Folder;
+use crate::refresher::Refresher;
 use crate::store::Revoker;
 
 /// Everything a request needs, built once.
@@ -19,6 +21,7 @@ pub struct App {
     pub site: Site,
     pub idp: Idp,
     pub origin: Origin,
+    pub refresher: Refresher,
     /// The revocation list (embedded file or Redis), synced in the background once started.
     pub revoker: Arc<Revoker>,
 }
@@ -33,12 +36,20 @@ impl App {
             ),
         };
         let revoker = Arc::new(Revoker::open(&config.store, config.session.lifetime_secs)?);
-        Ok(App { site: Site::new(config), idp, origin, revoker })
+        Ok(App { site: Site::new(config), idp, origin, refresher: Refresher::default(), revoker })
     }
 
     /// The revocations in force now (lock-free).
     pub fn revocations(&self) -> Arc<Revocations> {
         self.revoker.snapshot()
+    }
+
+    /// Stops one session everywhere (its cookie may have been copied): at once here, and in
+    /// every instance sharing the store within `store.sync_interval`.
+    pub async fn revoke_session(&self, s: &Session, now: u64) {
+        if let Err(e) = self.revoker.revoke(Entry::session(&s.id, now)).await {
+            tracing::error!(error = %e, session = %s.id_text(), "revocation not stored; it holds in this instance only");
+        }
     }
 
     /// Unix seconds now: the one clock reading a request gets.

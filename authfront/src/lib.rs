@@ -5,7 +5,10 @@
 //! # Layout
 //! - [`app`]: build everything from a config; run (load → build → serve → drain).
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
+//! - [`flow`]: login, callback and sign-out carried out.
+//! - [`refresher`]: refreshes, one at a time per session, with a grace window.
 //! - [`backchannel`]: the back-channel logout receiver.
+//! - [`random`]: OS randomness for the core.
 //! - [`store`]: the revocation list (embedded file or Redis), mirrored in memory.
 //! - [`admin`]: the `revoke` command.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
@@ -19,8 +22,11 @@ pub mod app;
 pub mod backchannel;
 pub mod body;
 pub mod cli;
+pub mod flow;
 pub mod idp;
 pub mod load;
 pub mod origin;
+pub mod random;
+pub mod refresher;
 pub mod server;
 pub mod store;

@@ -5,7 +5,8 @@
 use std::hint::black_box;
 
 use authfront_core::config::{RawSecret, parse};
-use authfront_core::decide::{Action, decide};
+use authfront_core::decide::{Action, Ctx, decide};
+use authfront_core::revocation::Revocations;
 use authfront_core::session::Session;
 use authfront_core::site::Site;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -34,12 +35,17 @@ fn site() -> Site {
 
 fn cookie(site: &Site) -> String {
     let s = Session {
+        id: [7; 16],
         sub: "248289761001".into(),
+        sid: Some("b1b6c2a4-0d67-4bd4-9d1c-6c1e5d0e7f2a".into()),
         email: Some("alice@example.com".into()),
         name: Some("Alice Admin".into()),
         groups: vec!["staff".into()],
         iat: 1_700_000_000,
         exp: u64::MAX,
+        seen: 1_800_000_000,
+        refresh_at: None,
+        generation: 0,
     };
     s.seal(&site.config.session.keys, [7; 12])
 }
@@ -66,10 +72,12 @@ fn decide_signed_in(c: &mut Criterion) {
         .expect("bench request builds")
         .into_parts()
         .0;
-    assert!(matches!(decide(&site, &req, 1_800_000_000), Action::Forward(_)));
+    let revocations = Revocations::default();
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations };
+    assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
     let mut g = c.benchmark_group("decide");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(1_800_000_000))));
+    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(&ctx))));
     g.finish();
 }
 

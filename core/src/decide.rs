@@ -8,6 +8,8 @@
 
 mod own;
 
+pub use own::userinfo;
+
 use http::Method;
 use http::request::Parts;
 

@@ -211,7 +211,11 @@ pub fn session_from(
         iat: now,
         exp: now.saturating_add(cfg.lifetime_secs),
         seen: now,
-        refresh_at: if keep_refresh { refresh::refresh_at(site, now, tokens.expires_in, Some(claims.exp)) } else { None },
+        refresh_at: if keep_refresh {
+            refresh::refresh_at(site, now, tokens.expires_in, Some(claims.exp))
+        } else {
+            None
+        },
         generation: 0,
     };
     let kept = Tokens {

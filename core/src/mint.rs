@@ -49,7 +49,8 @@ pub fn write(
     let cfg = &site.config.session;
     let c = &cfg.cookie;
     let life = Lifetime::Seconds(session.exp.saturating_sub(now));
-    let mut out = vec![cookies::set(c, &c.session_attrs, &c.name, &session.seal(&cfg.keys, nonces.session), life, true)];
+    let mut out =
+        vec![cookies::set(c, &c.session_attrs, &c.name, &session.seal(&cfg.keys, nonces.session), life, true)];
     let present = cookies::chunks_present(req, &c.tokens_name);
     if tokens.is_empty() {
         if present > 0 {
@@ -72,7 +73,9 @@ pub fn additional(site: &Site) -> Vec<String> {
         .session
         .additional_cookies
         .iter()
-        .map(|x| cookies::set(c, &x.attrs, &x.name, &x.value, Lifetime::Seconds(site.config.session.lifetime_secs), false))
+        .map(|x| {
+            cookies::set(c, &x.attrs, &x.name, &x.value, Lifetime::Seconds(site.config.session.lifetime_secs), false)
+        })
         .collect()
 }
 
@@ -82,7 +85,12 @@ pub fn clear(site: &Site, req: &HeaderMap) -> Vec<String> {
     let cfg = &site.config.session;
     let c = &cfg.cookie;
     let mut out = vec![cookies::set(c, &c.session_attrs, &c.name, "", Lifetime::Expired, true)];
-    out.extend(cookies::clear_chunked(c, &c.tokens_attrs, &c.tokens_name, cookies::chunks_present(req, &c.tokens_name)));
+    out.extend(cookies::clear_chunked(
+        c,
+        &c.tokens_attrs,
+        &c.tokens_name,
+        cookies::chunks_present(req, &c.tokens_name),
+    ));
     for name in mode_cookie_names_in(site, req) {
         out.push(cookies::set(c, &c.mode_attrs, &name, "", Lifetime::Expired, false));
     }
@@ -175,3 +183,6 @@ fn cookie_safe(s: &str) -> String {
         .remove(b'~');
     percent_encoding::utf8_percent_encode(s, NOT_TOKEN).to_string()
 }
+
+#[cfg(test)]
+mod tests;

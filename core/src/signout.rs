@@ -89,3 +89,6 @@ pub fn signed_out(site: &Site, query: Option<&str>) -> Reply {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,8 +4,8 @@
 //! reads the environment or files: secret references are handed to the caller's resolver.
 
 mod build;
-mod session;
 mod raw;
+mod session;
 #[cfg(test)]
 pub(crate) mod tests;
 

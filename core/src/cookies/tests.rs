@@ -38,7 +38,10 @@ fn finds_exact_names_across_headers() {
 fn set_cookie_attributes_and_overrides() {
     let s = settings();
     let none = CookieAttrs::default();
-    assert_eq!(set(&s, &none, "n", "v", Lifetime::Seconds(60), true), "n=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
+    assert_eq!(
+        set(&s, &none, "n", "v", Lifetime::Seconds(60), true),
+        "n=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax"
+    );
     assert!(set(&s, &none, "n", "", Lifetime::Expired, true).contains("Max-Age=0"));
     let over = CookieAttrs {
         path: Some("/app".into()),
