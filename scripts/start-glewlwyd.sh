@@ -24,6 +24,9 @@ if ! af_already_running "$PIDFILE" "glewlwyd :$PORT" /usr/bin/glewlwyd; then
   if [ ! -s "$DB" ]; then
     rm -f "$RUN/bootstrapped"
     sqlite3 "$DB" < "$SCHEMA"
+    # write-ahead log: readers and the one writer no longer block each other (glewlwyd sets no
+    # busy timeout, so a blocked query is an error); the mode is kept in the file
+    sqlite3 "$DB" 'PRAGMA journal_mode=WAL;' >/dev/null
   fi
   if [ ! -s "$RUN/key.pem" ]; then
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$RUN/key.pem" 2>/dev/null

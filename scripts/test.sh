@@ -12,10 +12,14 @@
 # 3. end-to-end: starts the test identity provider three times on loopback --
 #    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
 #    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
-#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT) -- runs the ignored e2e tests of
-#    authfront/tests/e2e against the real binary, and stops both providers on exit.
-# Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT; e2e parallelism:
-# AUTHFRONT_E2E_THREADS (default 2). Provider logs: .run/oidc-provider-PORT/log.
+#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT); the second
+#    provider, Debian's glewlwyd, with a fresh database on 127.0.0.1:19600
+#    ($AUTHFRONT_TEST_GLEWLWYD); Debian's redis-server on 127.0.0.1:19900
+#    ($AUTHFRONT_TEST_REDIS) -- runs the ignored e2e tests of authfront/tests/e2e against
+#    the real binary, and stops everything it started on exit.
+# Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
+# AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT; e2e parallelism:
+# AUTHFRONT_E2E_THREADS (default 2). Logs: .run/{oidc-provider,glewlwyd,redis}-PORT/log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 static=1 e2e=1
@@ -23,7 +27,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) e2e=0 ;;
     --e2e-only) static=0 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) af_die "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -31,6 +35,8 @@ done
 OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
 OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
 OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
+GLEWLWYD_PORT="${AUTHFRONT_TEST_GLEWLWYD_PORT:-19600}"
+REDIS_PORT="${AUTHFRONT_TEST_REDIS_PORT:-19900}"
 cd "$AUTHFRONT_HOME"
 
 step() { printf '\n[authfront] ==== %s\n' "$*" >&2; }
@@ -40,7 +46,7 @@ T0=$(date +%s)
 step "installing what is missing"
 af_cargo_env
 if [ $e2e = 1 ]; then
-  af_apt_ensure curl chromium fonts-dejavu-core
+  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
 fi
@@ -73,6 +79,8 @@ if [ $e2e = 1 ]; then
   stop_providers() {
     local p
     for p in "${STARTED[@]}"; do "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$p" || true; done
+    [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" || true
+    [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
   }
   trap stop_providers EXIT
   trap 'exit 130' INT
@@ -90,6 +98,17 @@ if [ $e2e = 1 ]; then
   export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
   export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
   export AUTHFRONT_TEST_OP_SHORT="http://127.0.0.1:$OP_SHORT_PORT"
+  # the second provider, from a fresh database (clients are created per test), and the shared
+  # revocation store; both restarted so that nothing of an earlier run is left
+  step "end-to-end: glewlwyd on 127.0.0.1:$GLEWLWYD_PORT, redis-server on 127.0.0.1:$REDIS_PORT"
+  "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" 2>/dev/null || true
+  GLEWLWYD_STARTED=1
+  GLEWLWYD_RESET=1 "$AUTHFRONT_HOME/scripts/start-glewlwyd.sh" "$GLEWLWYD_PORT" >/dev/null
+  "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" 2>/dev/null || true
+  REDIS_STARTED=1
+  "$AUTHFRONT_HOME/scripts/start-redis.sh" "$REDIS_PORT" >/dev/null
+  export AUTHFRONT_TEST_GLEWLWYD="http://127.0.0.1:$GLEWLWYD_PORT/api/oidc"
+  export AUTHFRONT_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT"
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         },
         cli::Command::Revoke { config, what } => {
             init_logging_quiet();
-            let cfg = match load::load(&config) {
+            let cfg = match load::load_for_store(&config) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("authfront: {}: {e}", config.display());
