@@ -96,7 +96,7 @@ where
         tracing::info!(jti = %claims.jti, "back-channel logout: token already acted on");
         return Ok(());
     }
-    let target = match (claims.sid, claims.sub) {
+    let target = match (claims.sid.clone(), claims.sub.clone()) {
         // The provider session that ended: exactly the sessions that came from it.
         (Some(sid), _) => Target::Sid(sid),
         // No session named: every session of the user that began until now.
@@ -104,7 +104,11 @@ where
         (None, None) => return Err(Refusal::Token(IdTokenError::MissingClaim("sub` or `sid"))),
     };
     tracing::info!(kind = target.kind(), value = %target.value(), "back-channel logout: revoking");
-    app.revoker.revoke(Entry { target, at: now }).await.map_err(Refusal::Store)
+    app.revoker.revoke(Entry { target, at: now }).await.map_err(|e| {
+        // Not stored: a retry of the same token must try again (here it already applies).
+        app.revoker.forget_jti(&claims.jti);
+        Refusal::Store(e)
+    })
 }
 
 /// Verifies against the cached keys, and once more with fresh ones after an unknown `kid`.

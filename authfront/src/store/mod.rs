@@ -1,6 +1,6 @@
 //! The revocation list, kept in a store and mirrored in memory: an append-only file in a folder
-//! ([`file`], the default, survives restarts) or a Redis sorted set ([`redis`], shared by every
-//! instance behind a load balancer).
+//! ([`file`](mod@file), the default, survives restarts) or a Redis sorted set
+//! ([`redis`](mod@redis), shared by every instance behind a load balancer).
 //!
 //! The request path only ever reads an in-memory snapshot ([`Revoker::snapshot`]: one atomic
 //! load, no lock, no I/O). A background task re-reads the store every `store.sync_interval`, so a
@@ -172,6 +172,11 @@ impl Revoker {
                 true
             }
         }
+    }
+
+    /// Forgets a `jti` (its revocation could not be stored, so a retry must act again).
+    pub fn forget_jti(&self, jti: &str) {
+        self.seen_jti.lock().unwrap_or_else(|p| p.into_inner()).remove(jti);
     }
 
     /// Reads what is new in the store and drops what is too old to matter.

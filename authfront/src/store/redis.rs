@@ -136,7 +136,7 @@ impl RedisStore {
         Ok(())
     }
 
-    /// [`RedisStore::prune`], at most once per [`PRUNE_EVERY`].
+    /// [`RedisStore::prune`], at most once per `PRUNE_EVERY` (ten minutes).
     pub async fn prune_now_and_then(&self, keep_from: u64) -> Result<(), StoreError> {
         let due = self.last_prune.lock().unwrap_or_else(|p| p.into_inner()).is_none_or(|t| t.elapsed() >= PRUNE_EVERY);
         if due { self.prune(keep_from).await } else { Ok(()) }

@@ -181,6 +181,8 @@ async fn a_logout_token_id_is_acted_on_once() {
     // forgotten once its time is over
     assert!(revoker.first_sight("jti-3", now() - 1));
     assert!(revoker.first_sight("jti-3", now() + 60));
+    revoker.forget_jti("jti-1");
+    assert!(revoker.first_sight("jti-1", now() + 60), "forgotten after a failed write");
 }
 
 #[test]
