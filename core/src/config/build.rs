@@ -160,7 +160,7 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         return Err(ConfigError::new("oidc.id_token_algs", "must name at least one algorithm"));
     }
     for k in o.auth_params.keys() {
-        if RESERVED_AUTH_PARAMS.contains(&k.as_str()) {
+        if crate::oidc::OWN_PARAMS.contains(&k.as_str()) {
             return Err(ConfigError::new(
                 format!("oidc.auth_params.{k}"),
                 "is set by authfront itself and cannot be overridden",
@@ -181,18 +181,6 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         auth_params: o.auth_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
     })
 }
-
-/// Parameters of the authorization request that authfront computes; config may not set them.
-const RESERVED_AUTH_PARAMS: &[&str] = &[
-    "response_type",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-];
 
 fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
     use jsonwebtoken::Algorithm::*;
