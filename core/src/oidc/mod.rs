@@ -23,8 +23,8 @@ mod logout;
 mod pkce;
 mod token;
 
-pub use authorize::authorize_url;
 pub(crate) use authorize::OWN_PARAMS;
+pub use authorize::authorize_url;
 pub use discovery::{Discovery, discovery_url};
 pub use idtoken::{IdClaims, IdTokenCheck, IdTokenError, verify_id_token};
 pub use jwks::KeySet;
