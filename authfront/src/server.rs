@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,9 +42,12 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        // The TCP peer, as signed-URL `IpAddress` conditions see it (an IPv4 client on a
+        // dual-stack socket arrives as `::ffff:a.b.c.d`).
+        let client = peer.ip().to_canonical();
         let service = hyper::service::service_fn(move |req| {
             let app = app.clone();
-            async move { Ok::<_, Infallible>(handle(&app, req).await) }
+            async move { Ok::<_, Infallible>(handle(&app, req, client).await) }
         });
         let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
         let conn = graceful.watch(conn.into_owned());
@@ -60,14 +64,14 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
     }
 }
 
-/// One request, start to end. Never fails: every error becomes a page.
-pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
+/// One request from `client`, start to end. Never fails: every error becomes a page.
+pub async fn handle(app: &App, req: Request<Incoming>, client: IpAddr) -> Response<Body> {
     let (parts, _body) = req.into_parts();
     let now = app.now();
     let head = parts.method == Method::HEAD;
-    let reply = match decide(&app.site, &parts, now) {
+    let reply = match decide(&app.site, &parts, client, now) {
         Action::Forward(f) => {
-            return match app.origin.serve(&f.path, parts.uri.query(), &parts).await {
+            return match app.origin.serve(&f.path, f.query.as_deref(), &parts).await {
                 Ok(mut resp) => {
                     let h = resp.headers_mut();
                     for (n, v) in &app.site.config.headers {
@@ -82,6 +86,10 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
             };
         }
         Action::Respond(r) => r,
+        Action::Refuse(e) => {
+            log_error(&e, parts.uri.path());
+            Reply::error(&e, None)
+        }
         Action::Login { return_to } => start_login(app, &parts, &return_to, now).await,
         Action::Exchange(x) => {
             let retry = app.site.url_for(&x.pending.return_to);
@@ -137,7 +145,7 @@ async fn exchange(app: &App, x: &Exchange, now: u64) -> Result<Reply, Error> {
     };
     let session = login::session_from(site, &claims, now);
     tracing::info!(sub = %session.sub, user = %session.display_name(), "signed in");
-    Ok(login::finish(site, &x.pending, &session, random()))
+    login::finish(site, &x.pending, &session, random())
 }
 
 fn log_error(e: &Error, path: &str) {

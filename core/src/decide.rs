@@ -1,13 +1,22 @@
-//! The viewer-request step: a request head and `now` in, an [`Action`] out.
+//! The viewer-request step: a request head, the client's address and `now` in, an [`Action`]
+//! out.
 //!
 //! This is where every access decision is made, in one place, on the one normalised path the
 //! origin will serve. It never performs the action: starting a login needs random bytes and the
 //! provider's endpoints, redeeming a code needs the network; the adapter does those and comes
-//! back to [`crate::login`] for the rest.
+//! back to [`crate::login`] for the rest. On the paths of `[[cloudfront.signed_paths]]` a valid
+//! CloudFront signed URL or signed cookies stand in for a session ([`signed`]); authfront's own
+//! endpoints are in [`own`].
+
+mod own;
+mod signed;
+
+use std::net::IpAddr;
 
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 
+use crate::cloudfront::Params;
 use crate::cookies;
 use crate::error::Error;
 use crate::login::{self, Opened, Pending};
@@ -27,11 +36,18 @@ pub enum Action {
     Exchange(Exchange),
     /// Answer directly.
     Respond(Reply),
+    /// Refuse with the error's page; the adapter logs why (signature refusals: which check
+    /// failed is for operators, not visitors).
+    Refuse(Error),
 }
 
 #[derive(Debug)]
 pub struct Forward {
     pub path: NormPath,
+    /// The raw query string to send to the origin and to key a cache by: the request's own,
+    /// without CloudFront's signing parameters on signed paths (they say who may fetch, not
+    /// what is fetched).
+    pub query: Option<String>,
     pub user: Option<Session>,
 }
 
@@ -43,8 +59,8 @@ pub struct Exchange {
     pub pending: Pending,
 }
 
-/// Decides what to do with one request.
-pub fn decide(site: &Site, req: &Parts, now: u64) -> Action {
+/// Decides what to do with one request from `client` (the TCP peer's address).
+pub fn decide(site: &Site, req: &Parts, client: IpAddr, now: u64) -> Action {
     let raw_path = req.uri.path();
     let query = req.uri.query();
     let path = match normalize(raw_path) {
@@ -55,37 +71,45 @@ pub fn decide(site: &Site, req: &Parts, now: u64) -> Action {
     if path.as_str() == eps.callback {
         return callback(site, req, query, now);
     }
-    if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str())
-        && (rest.is_empty() || rest.starts_with('/'))
-    {
-        return own_endpoint(rest);
-    }
     let cfg = &site.config;
     let user =
         cookies::find(&req.headers, &cfg.session.cookie.name).and_then(|c| Session::open(&cfg.session.keys, c, now));
+    if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str())
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return own::endpoint(site, req, rest, user, client, now);
+    }
+    let rule = cfg.cloudfront.signed_paths.iter().find(|r| r.paths.iter().any(|p| p.matches(&path)));
+    // On signed paths the signing parameters never reach the origin, signed or not.
+    let forward_query = match rule {
+        Some(_) => Params::from_query(query).1,
+        None => query.map(str::to_owned),
+    };
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return Action::Forward(Forward { path, user });
+        return Action::Forward(Forward { path, query: forward_query, user });
+    }
+    if let Some(u) = &user
+        && site.allows(u)
+    {
+        return Action::Forward(Forward { path, query: forward_query, user });
+    }
+    if let Some(rule) = rule {
+        match signed::check(site, rule, req, client, now) {
+            signed::Check::Absent => {}
+            signed::Check::Granted => return Action::Forward(Forward { path, query: forward_query, user }),
+            signed::Check::Refused(r) => return Action::Refuse(Error::SignatureRefused(r)),
+        }
     }
     match user {
-        Some(u) if cfg.access.required_groups.is_empty() || u.in_any_group(&cfg.access.required_groups) => {
-            Action::Forward(Forward { path, user: Some(u) })
-        }
         Some(u) => Action::Respond(Reply::error(&Error::Forbidden { user: u.display_name().to_owned() }, None)),
         None if req.method == Method::GET || req.method == Method::HEAD => {
-            Action::Login { return_to: login::return_path(&path.encoded(), query) }
+            Action::Login { return_to: login::return_path(&path.encoded(), forward_query.as_deref()) }
         }
         // A form post or API call cannot follow a login redirect and come back with its body.
         None => Action::Respond(
             Reply::text(StatusCode::UNAUTHORIZED, "sign-in required\n")
                 .with_header(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie realm=\"authfront\"")),
         ),
-    }
-}
-
-fn own_endpoint(rest: &str) -> Action {
-    match rest {
-        "/health" => Action::Respond(Reply::text(StatusCode::OK, "ok\n")),
-        _ => Action::Respond(Reply::error(&Error::NotFound, None)),
     }
 }
 

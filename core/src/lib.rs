@@ -13,11 +13,13 @@
 //! - [`oidc`]: discovery, JWKS, PKCE, authorization and token requests, ID-token checks.
 //! - [`login`]: starting a login (sealed, browser-bound state) and finishing it.
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
+//! - [`cloudfront`]: CloudFront signed URLs and cookies: sign, verify, login-mode cookies.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
 //! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
 //! - [`reply`]: answers authfront gives by itself.
 //! - [`error`], [`page`]: failures, their one status mapping, and the pages shown.
 
+pub mod cloudfront;
 pub mod conditional;
 pub mod config;
 pub mod cookies;

@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+use crate::cloudfront::login as cf_login;
 use crate::cookies::{self, Lifetime};
 use crate::error::Error;
 use crate::keyring::{NONCE_LEN, Purpose};
@@ -197,17 +198,26 @@ pub fn session_from(site: &Site, claims: &IdClaims, now: u64) -> Session {
     }
 }
 
-/// Finishes a login: the session cookie, and `302` back to the page first asked for.
-pub fn finish(site: &Site, pending: &Pending, session: &Session, seal: [u8; NONCE_LEN]) -> Reply {
+/// Finishes a login: the session cookie, and `302` back to the page first asked for. In
+/// CloudFront login mode, a user allowed in also gets the CloudFront signed cookies, signed at
+/// the session's start (`session.iat`, the login's `now`).
+pub fn finish(site: &Site, pending: &Pending, session: &Session, seal: [u8; NONCE_LEN]) -> Result<Reply, Error> {
     let cfg = &site.config.session;
-    let cookie = cookies::set(
+    let mut cookies = vec![cookies::set(
         &cfg.cookie,
         &cfg.cookie.name,
         &session.seal(&cfg.keys, seal),
         "/",
         Lifetime::Seconds(cfg.lifetime_secs),
-    );
-    Reply::redirect(&site.url_for(&pending.return_to), &[cookie])
+    )];
+    if let Some(lc) = &site.config.cloudfront.login_cookies
+        && site.allows(session)
+    {
+        let signed = cf_login::set_cookies(lc, &cfg.cookie, session, session.iat)
+            .map_err(|e| Error::Internal(format!("CloudFront login cookies: {e}")))?;
+        cookies.extend(signed);
+    }
+    Ok(Reply::redirect(&site.url_for(&pending.return_to), &cookies))
 }
 
 #[cfg(test)]

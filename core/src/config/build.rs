@@ -49,10 +49,11 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let origin = build_origin(&raw)?;
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
-    Ok(Config { server, oidc, session, origin, access, headers })
+    let cloudfront = super::cloudfront::build(&raw.cloudfront, session.lifetime_secs, resolve)?;
+    Ok(Config { server, oidc, session, origin, access, headers, cloudfront })
 }
 
-fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
+pub(super) fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
     humantime::parse_duration(text)
         .map(|d: Duration| d.as_secs())
         .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
@@ -210,7 +211,7 @@ fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
     Ok(a)
 }
 
-fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Result<Secret, ConfigError> {
+pub(super) fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Result<Secret, ConfigError> {
     let value = match s {
         RawSecret::Inline(v) => v.clone(),
         other => resolve(other).map_err(|problem| ConfigError::new(key, problem))?,

@@ -4,6 +4,7 @@
 //! reads the environment or files: secret references are handed to the caller's resolver.
 
 mod build;
+pub(crate) mod cloudfront;
 mod raw;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use http::{HeaderName, HeaderValue};
 
 pub use build::parse;
+pub use cloudfront::{CloudFront, LoginCookies, SignedPaths};
 pub use raw::RawSecret;
 
 use crate::keyring::Keyring;
@@ -71,6 +73,8 @@ pub struct Config {
     pub access: Access,
     /// Added to every origin response, in this order.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Signed URLs and cookies accepted at the edge; CloudFront login mode.
+    pub cloudfront: CloudFront,
 }
 
 #[derive(Debug)]

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::cloudfront::RawCloudFront;
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +23,8 @@ pub struct RawConfig {
     /// Response headers added to origin responses; an empty value removes a default.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub cloudfront: RawCloudFront,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,12 @@ use super::*;
 use crate::login::tests::{site, start};
 
 const NOW: u64 = 1_000_000;
+const CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+/// The request's client does not matter here (signed paths: `signed_tests`).
+fn decide(site: &Site, req: &Parts, now: u64) -> Action {
+    super::decide(site, req, CLIENT, now)
+}
 
 fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
     let mut b = Request::builder().method(method).uri(uri);

@@ -135,10 +135,44 @@ fn finish_sets_session_and_returns_to_the_page() {
     let s = site();
     let p = Pending { verifier: "v".into(), nonce: "n".into(), return_to: "/docs/a.html?x=1".into() };
     let sess = Session { sub: "alice".into(), email: None, name: None, groups: vec!["staff".into()], iat: 5, exp: 100 };
-    let r = finish(&s, &p, &sess, [0; 12]);
+    let r = finish(&s, &p, &sess, [0; 12]).unwrap();
     assert_eq!(header(&r, "location"), ["http://127.0.0.1:8080/docs/a.html?x=1"]);
     let c = header(&r, "set-cookie")[0];
     assert!(c.starts_with("authfront_session=") && c.contains("Path=/;") && c.contains("Max-Age=28800"), "{c}");
     let value = c.split(';').next().unwrap().split_once('=').unwrap().1;
     assert_eq!(Session::open(&s.config.session.keys, value, 50), Some(sess));
+}
+
+#[test]
+fn finish_in_cloudfront_login_mode_adds_signed_cookies_for_members_only() {
+    use crate::cloudfront::verify::{Params, verify};
+    use crate::cloudfront::{KeyGroup, PublicKey};
+    use crate::config::cloudfront::tests::{cf_config, testdata};
+    let s = Site::new(parse(&cf_config(), &mut testdata).unwrap());
+    let p = Pending { verifier: "v".into(), nonce: "n".into(), return_to: "/docs/".into() };
+    let now = 1_800_000_000;
+    let member = Session {
+        sub: "alice".into(),
+        email: None,
+        name: None,
+        groups: vec!["staff".into()],
+        iat: now,
+        exp: now + 28_800,
+    };
+    let r = finish(&s, &p, &member, [0; 12]).unwrap();
+    let set = header(&r, "set-cookie");
+    let names: Vec<&str> = set.iter().map(|c| c.split('=').next().unwrap()).collect();
+    assert_eq!(names, ["authfront_session", "CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"]);
+    let jar = set[1..].iter().map(|c| c.split(';').next().unwrap()).collect::<Vec<_>>().join("; ");
+    let mut h = http::HeaderMap::new();
+    h.insert("cookie", jar.parse().unwrap());
+    let mut group = KeyGroup::new();
+    group.insert("K1", PublicKey::from_pem(include_str!("../cloudfront/testdata/rsa2048.pub.pem")).unwrap());
+    let client = "192.0.2.1".parse().unwrap();
+    let policy = verify(&group, &Params::from_cookies(&h), "http://127.0.0.1:8080/docs/", client, now).unwrap();
+    assert_eq!(policy.expires, now + 3600, "the configured lifetime, from the login");
+    assert!(verify(&group, &Params::from_cookies(&h), "http://127.0.0.1:8080/docs/", client, now + 3600).is_err());
+    let outsider = Session { groups: vec![], ..member };
+    let r = finish(&s, &p, &outsider, [0; 12]).unwrap();
+    assert_eq!(header(&r, "set-cookie").len(), 1, "no CloudFront cookies for a user the rules refuse");
 }
