@@ -10,6 +10,7 @@
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
+//! - [`sign`]: `sign-url`, `sign-cookies` (key file, clock, output around the core's signer).
 
 pub mod app;
 pub mod body;
@@ -18,3 +19,4 @@ pub mod idp;
 pub mod load;
 pub mod origin;
 pub mod server;
+pub mod sign;

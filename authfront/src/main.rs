@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{app, cli, load};
+use authfront::{app, cli, load, sign};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
-/// sysexits' EX_USAGE: what the issue asks for a bad config.
+/// sysexits' EX_USAGE: what the issue asks for a bad config; also bad signing arguments.
 const EXIT_CONFIG: u8 = 64;
 
 fn main() -> ExitCode {
@@ -38,6 +38,10 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_CONFIG)
             }
         },
+        cli::Command::SignUrl { url, resource, sign: args } => {
+            print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
+        }
+        cli::Command::SignCookies { resource, sign: args, format } => print(sign::cookies(&resource, &args, format)),
         cli::Command::Serve { config } => {
             init_logging();
             let cfg = match load::load(&config) {
@@ -61,6 +65,20 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Prints a signing command's output; a bad argument or key is a usage error (64).
+fn print(out: Result<String, sign::SignFailure>) -> ExitCode {
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authfront: {e}");
+            ExitCode::from(EXIT_CONFIG)
         }
     }
 }

@@ -51,6 +51,12 @@ pub const COOKIE_SIGNATURE: &str = "CloudFront-Signature";
 pub const COOKIE_KEY_PAIR_ID: &str = "CloudFront-Key-Pair-Id";
 pub const COOKIE_HASH_ALGORITHM: &str = "CloudFront-Hash-Algorithm";
 
+/// True for a plausible CloudFront public key ID: it travels in URLs and cookies unescaped, so
+/// it must be a plain token (CloudFront's own look like `K2JCJMDEHXQW5F`).
+pub fn valid_key_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// The hash signed: SHA-1 unless `Hash-Algorithm=SHA256` says otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HashAlgorithm {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::build::{Resolver, duration_secs, secret};
 use super::{ConfigError, RawSecret};
-use crate::cloudfront::{HashAlgorithm, KeyGroup, PublicKey, SigningKey, sign};
+use crate::cloudfront::{HashAlgorithm, KeyGroup, PublicKey, SigningKey, sign, valid_key_id};
 use crate::path::Pattern;
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,10 +206,8 @@ fn login_cookies(
     })
 }
 
-/// A CloudFront public key ID: it travels in URLs and cookies, so it must be a plain token
-/// (CloudFront's own look like `K2JCJMDEHXQW5F`).
 fn key_id(key: &str, id: &str) -> Result<(), ConfigError> {
-    if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !valid_key_id(id) {
         return Err(ConfigError::new(key, format!("`{id}` is not a key id like `K2JCJMDEHXQW5F`")));
     }
     Ok(())
