@@ -37,7 +37,7 @@ pub enum Command {
         url: String,
         /// Grant this `Resource` pattern instead of exactly URL (a custom policy): `*` matches
         /// any run of characters, `?` one character, e.g.
-        /// `https://d111111abcdef8.cloudfront.net/reports/*`. Must match URL.
+        /// `https://d111111abcdef8.cloudfront.net/reports/*`. Must match URL. Always custom.
         #[arg(long, value_name = "PATTERN")]
         resource: Option<String>,
         #[command(flatten)]
@@ -46,11 +46,14 @@ pub enum Command {
     /// Make CloudFront signed cookies and print them.
     #[command(long_about = SIGN_COOKIES_ABOUT, after_help = SIGN_COOKIES_EXAMPLES)]
     SignCookies {
-        /// The `Resource` the cookies grant: one URL (a canned policy, `CloudFront-Expires`) or a
-        /// pattern with `*` (a custom policy, `CloudFront-Policy`), e.g.
-        /// `https://d111111abcdef8.cloudfront.net/*`.
-        #[arg(long, value_name = "PATTERN")]
-        resource: String,
+        /// The `Resource` pattern the cookies grant (a custom policy, `CloudFront-Policy`): `*`
+        /// matches any run of characters, `?` one, e.g. `https://d111111abcdef8.cloudfront.net/*`.
+        #[arg(long, value_name = "PATTERN", required_unless_present = "url", conflicts_with = "url")]
+        resource: Option<String>,
+        /// Grant exactly this one URL instead: a canned policy (`CloudFront-Expires`) unless
+        /// --starts or --ip is given.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
         #[command(flatten)]
         sign: SignArgs,
         /// `text`: one `Name=value` per line; `json`: one object, names as keys.
@@ -123,8 +126,8 @@ Examples:
 const SIGN_COOKIES_ABOUT: &str = "\
 Make CloudFront signed cookies and print them.
 
-Prints `CloudFront-Expires` (canned policy: --resource is one URL and only --expires is given)
-or `CloudFront-Policy` (custom policy), then `CloudFront-Signature`, `CloudFront-Key-Pair-Id`,
+Prints `CloudFront-Policy` (custom policy: --resource, or --url with --starts or --ip) or
+`CloudFront-Expires` (canned policy: --url with only --expires), then `CloudFront-Signature`, `CloudFront-Key-Pair-Id`,
 and `CloudFront-Hash-Algorithm=SHA256` with --hash-algorithm SHA256. The values are the ones a
 signed URL for the same policy carries. Your application sends them as `Set-Cookie` headers
 (with `Domain`, `Path`, `Secure`, `HttpOnly` as your site needs); browsers then send them with

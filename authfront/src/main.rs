@@ -41,7 +41,15 @@ fn main() -> ExitCode {
         cli::Command::SignUrl { url, resource, sign: args } => {
             print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
         }
-        cli::Command::SignCookies { resource, sign: args, format } => print(sign::cookies(&resource, &args, format)),
+        cli::Command::SignCookies { resource, url, sign: args, format } => {
+            let grant = match (&resource, &url) {
+                (Some(r), _) => sign::Grant::Resource(r),
+                (None, Some(u)) => sign::Grant::Url(u),
+                // clap requires one of the two
+                (None, None) => return print(Err(sign::SignFailure::new("give --resource or --url"))),
+            };
+            print(sign::cookies(grant, &args, format))
+        }
         cli::Command::Serve { config } => {
             init_logging();
             let cfg = match load::load(&config) {

@@ -14,14 +14,20 @@ use crate::cli::{Format, SignArgs};
 #[error("{0}")]
 pub struct SignFailure(String);
 
+impl SignFailure {
+    pub fn new(msg: impl Into<String>) -> SignFailure {
+        SignFailure(msg.into())
+    }
+}
+
 fn fail(msg: impl Into<String>) -> SignFailure {
     SignFailure(msg.into())
 }
 
-/// `sign-url`: the signed URL.
+/// `sign-url`: the signed URL. With `resource`, a custom policy for that pattern.
 pub fn url(url: &str, resource: Option<&str>, args: &SignArgs) -> Result<String, SignFailure> {
     let url = sign::url_for_signing(url).map_err(|e| fail(format!("URL: {e}")))?;
-    let resource = match resource {
+    let pattern = match resource {
         Some(r) => {
             let r = sign::resource_for_signing(r).map_err(|e| fail(format!("--resource: {e}")))?;
             let grants = Policy { resource: Some(r.clone()), expires: u64::MAX, starts: None, ip: None };
@@ -32,16 +38,27 @@ pub fn url(url: &str, resource: Option<&str>, args: &SignArgs) -> Result<String,
         }
         None => url.clone(),
     };
-    let signed = signed(resource, args, |p| p.resource.as_deref() == Some(url.as_str()))?;
+    let signed = signed(pattern, args, resource.is_none())?;
     Ok(signed.url(&url))
 }
 
+/// What `sign-cookies` grants: exactly one URL, or a resource pattern.
+#[derive(Debug, Clone, Copy)]
+pub enum Grant<'a> {
+    /// `--url`: canned policy unless `--starts` or `--ip` (`CloudFront-Expires`).
+    Url(&'a str),
+    /// `--resource`: always a custom policy (`CloudFront-Policy`).
+    Resource(&'a str),
+}
+
 /// `sign-cookies`: the cookies, as text lines or JSON.
-pub fn cookies(resource: &str, args: &SignArgs, format: Format) -> Result<String, SignFailure> {
-    let resource = sign::resource_for_signing(resource).map_err(|e| fail(format!("--resource: {e}")))?;
-    // A `?` in a cookie's resource can only be a wildcard (a cookie is not for one URL with a
-    // query string), so only a plain URL makes a canned cookie.
-    let signed = signed(resource, args, |p| p.resource.as_deref().is_some_and(|r| !r.contains('?')))?;
+pub fn cookies(grant: Grant<'_>, args: &SignArgs, format: Format) -> Result<String, SignFailure> {
+    let signed = match grant {
+        Grant::Url(u) => signed(sign::url_for_signing(u).map_err(|e| fail(format!("--url: {e}")))?, args, true)?,
+        Grant::Resource(r) => {
+            signed(sign::resource_for_signing(r).map_err(|e| fail(format!("--resource: {e}")))?, args, false)?
+        }
+    };
     let cookies = signed.cookies();
     Ok(match format {
         Format::Text => cookies.iter().map(|(n, v)| format!("{n}={v}\n")).collect(),
@@ -55,9 +72,10 @@ pub fn cookies(resource: &str, args: &SignArgs, format: Format) -> Result<String
     })
 }
 
-/// Builds the policy from the arguments and signs it. `may_be_canned` says whether a policy
-/// that looks canned may be sent as `Expires` (for a URL: only when it grants exactly it).
-fn signed(resource: String, args: &SignArgs, may_be_canned: impl Fn(&Policy) -> bool) -> Result<Signed, SignFailure> {
+/// Builds the policy from the arguments and signs it. `may_be_canned`: whether a policy with
+/// only an expiry may be sent as `Expires` (only when it grants exactly one URL, not a
+/// `--resource` pattern).
+fn signed(resource: String, args: &SignArgs, may_be_canned: bool) -> Result<Signed, SignFailure> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let expires = when::parse(&args.expires, now).map_err(|e| fail(format!("--expires: {e}")))?;
     if expires <= now {
@@ -88,7 +106,7 @@ fn signed(resource: String, args: &SignArgs, may_be_canned: impl Fn(&Policy) -> 
     let key = read_key(&args.private_key)?;
     let policy = Policy { resource: Some(resource), expires, starts, ip };
     let mut signed = sign::sign(policy, &key, &args.key_pair_id, hash).map_err(|e| fail(e.to_string()))?;
-    signed.canned = signed.canned && may_be_canned(&signed.policy);
+    signed.canned = signed.canned && may_be_canned;
     Ok(signed)
 }
 
