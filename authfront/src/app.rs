@@ -1,15 +1,18 @@
 //! Builds everything from a [`Config`] and runs it: load → build → serve → drain.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authfront_core::config::{Config, OriginKind};
+use authfront_core::revocation::{Entry, Revocations};
+use authfront_core::session::Session;
 use authfront_core::site::Site;
 use tokio::net::TcpListener;
 
 use crate::idp::Idp;
 use crate::origin::Origin;
 use crate::origin::folder::Folder;
+use crate::refresher::Refresher;
 
 /// Everything a request needs, built once.
 #[derive(Debug)]
@@ -17,6 +20,8 @@ pub struct App {
     pub site: Site,
     pub idp: Idp,
     pub origin: Origin,
+    pub refresher: Refresher,
+    revocations: RwLock<Arc<Revocations>>,
 }
 
 impl App {
@@ -28,7 +33,25 @@ impl App {
                     .map_err(|e| anyhow::anyhow!("origin.dir {}: {e}", dir.display()))?,
             ),
         };
-        Ok(App { site: Site::new(config), idp, origin })
+        Ok(App {
+            site: Site::new(config),
+            idp,
+            origin,
+            refresher: Refresher::default(),
+            revocations: RwLock::new(Arc::new(Revocations::default())),
+        })
+    }
+
+    /// The revocations in force now.
+    pub fn revocations(&self) -> Arc<Revocations> {
+        self.revocations.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stops one session everywhere (its cookie may have been copied).
+    pub async fn revoke_session(&self, s: &Session, now: u64) {
+        let mut next = (*self.revocations()).clone();
+        next.apply(&Entry::session(&s.id, now));
+        *self.revocations.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
     }
 
     /// Unix seconds now: the one clock reading a request gets.

@@ -5,6 +5,10 @@
 //! # Layout
 //! - [`app`]: build everything from a config; run (load → build → serve → drain).
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
+//! - [`flow`]: login, callback and sign-out carried out.
+//! - [`refresher`]: refreshes, one at a time per session, with a grace window.
+//! - [`backchannel`]: the back-channel logout receiver.
+//! - [`random`]: OS randomness for the core.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
 //! - [`origin`]: where content comes from (`Origin::Folder`).
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
@@ -13,10 +17,14 @@
 //! - [`sign`]: `sign-url`, `sign-cookies` (key file, clock, output around the core's signer).
 
 pub mod app;
+pub mod backchannel;
 pub mod body;
 pub mod cli;
+pub mod flow;
 pub mod idp;
 pub mod load;
 pub mod origin;
+pub mod random;
+pub mod refresher;
 pub mod server;
 pub mod sign;

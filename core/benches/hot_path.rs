@@ -7,7 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use authfront_core::cloudfront::{HashAlgorithm, Policy, SigningKey, sign};
 use authfront_core::config::{RawSecret, parse};
-use authfront_core::decide::{Action, decide};
+use authfront_core::decide::{Action, Ctx, decide};
+use authfront_core::revocation::Revocations;
 use authfront_core::session::Session;
 use authfront_core::site::Site;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -43,12 +44,17 @@ fn site() -> Site {
 
 fn cookie(site: &Site) -> String {
     let s = Session {
+        id: [7; 16],
         sub: "248289761001".into(),
+        sid: Some("b1b6c2a4-0d67-4bd4-9d1c-6c1e5d0e7f2a".into()),
         email: Some("alice@example.com".into()),
         name: Some("Alice Admin".into()),
         groups: vec!["staff".into()],
         iat: 1_700_000_000,
         exp: u64::MAX,
+        seen: 1_800_000_000,
+        refresh_at: None,
+        generation: 0,
     };
     s.seal(&site.config.session.keys, [7; 12])
 }
@@ -75,10 +81,12 @@ fn decide_signed_in(c: &mut Criterion) {
         .expect("bench request builds")
         .into_parts()
         .0;
-    assert!(matches!(decide(&site, &req, CLIENT, 1_800_000_000), Action::Forward(_)));
+    let revocations = Revocations::default();
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations, client: CLIENT };
+    assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
     let mut g = c.benchmark_group("decide");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), CLIENT, black_box(1_800_000_000))));
+    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(&ctx))));
     g.finish();
 }
 
@@ -90,12 +98,12 @@ fn decide_signed_url(c: &mut Criterion) {
         sign::sign(Policy::canned(url, 1_900_000_000), &key, "K2JCJMDEHXQW5F", HashAlgorithm::Sha1).expect("signs");
     let uri = signed.url(url).replace("https://docs.example.com", "");
     let req = http::Request::builder().uri(uri).body(()).expect("bench request builds").into_parts().0;
-    assert!(matches!(decide(&site, &req, CLIENT, 1_800_000_000), Action::Forward(_)));
+    let revocations = Revocations::default();
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations, client: CLIENT };
+    assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
     let mut g = c.benchmark_group("decide");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("cloudfront_signed_url", |b| {
-        b.iter(|| decide(&site, black_box(&req), CLIENT, black_box(1_800_000_000)))
-    });
+    g.bench_function("cloudfront_signed_url", |b| b.iter(|| decide(&site, black_box(&req), black_box(&ctx))));
     g.finish();
 }
 

@@ -2,7 +2,6 @@
 //! groups worth keeping in a session). Everything per-request reads from here.
 
 use crate::config::Config;
-use crate::session::Session;
 
 #[derive(Debug)]
 pub struct Site {
@@ -20,12 +19,6 @@ impl Site {
         rule_groups.sort();
         rule_groups.dedup();
         Self { config, redirect_uri, rule_groups }
-    }
-
-    /// True when `session`'s user may see protected pages (in a required group, if any).
-    pub fn allows(&self, session: &Session) -> bool {
-        let required = &self.config.access.required_groups;
-        required.is_empty() || session.in_any_group(required)
     }
 
     /// An absolute URL on this site for a same-site path (`/…`).

@@ -1,91 +1,107 @@
-//! authfront's own endpoints under `server.endpoint_prefix` (the callback aside):
-//! - `/health`: `200 ok`, for load balancers.
-//! - `/login?return_to=/page`: start a sign-in that comes back to `/page`; when already signed
-//!   in, go straight back, and in CloudFront login mode sign fresh CloudFront cookies first.
-//! - `/start`: the page a CloudFront distribution shows for its `403` (custom error response):
-//!   a script sends the browser to `/login` for the page it asked for.
+//! authfront's own endpoints under the prefix: the callback, `login`, `userinfo`, `signed-out`,
+//! `backchannel-logout`, `health`, and `start`. (`signout` is matched in `decide` since it may
+//! be renamed outside the prefix.)
 //!
-//! A browser that holds valid CloudFront cookies and still lands on `/login` was refused by
-//! CloudFront for another reason (a key group that does not trust the key, a resource pattern
-//! that does not cover the page): it gets a 403 page, never a redirect loop.
-
-use std::net::IpAddr;
+//! CloudFront login mode adds two behaviours:
+//! - `start` is the page a CloudFront distribution shows for its `403` (custom error response):
+//!   the browser still shows the URL it asked for, so a script sends it to `login?rd=<that URL>`.
+//! - `login` with a session that lets the user in signs fresh CloudFront cookies and goes back,
+//!   without a trip to the provider. A browser that already holds valid CloudFront cookies for
+//!   the page and still lands there was refused by CloudFront for another reason (a key group
+//!   that does not trust the key, a resource pattern that does not cover the page): it gets a
+//!   403 page, never a redirect loop.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http::header::{ALLOW, CONTENT_SECURITY_POLICY};
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY};
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 use sha2::{Digest, Sha256};
 
-use super::Action;
+use super::{Action, Ctx, Exchange, Next, Refresh, allowed, session};
 use crate::cloudfront::login as cf_login;
+use crate::cookies;
 use crate::error::Error;
-use crate::login;
+use crate::login::{self, Opened};
 use crate::page::escape;
+use crate::path::NormPath;
+use crate::refresh;
 use crate::reply::Reply;
 use crate::session::Session;
+use crate::signout;
 use crate::site::Site;
+use crate::unauth;
 
-pub fn endpoint(site: &Site, req: &Parts, rest: &str, user: Option<Session>, client: IpAddr, now: u64) -> Action {
-    match rest {
-        "/health" => Action::Respond(Reply::text(StatusCode::OK, "ok\n")),
-        "/login" | "/start" if req.method != Method::GET && req.method != Method::HEAD => Action::Respond(
-            Reply::error(&Error::MethodNotAllowed, None).with_header(ALLOW, HeaderValue::from_static("GET, HEAD")),
-        ),
-        "/login" => sign_in(site, req, user, client, now),
-        "/start" => Action::Respond(start_page(&site.config.server.endpoints.prefix)),
-        _ => Action::Respond(Reply::error(&Error::NotFound, None)),
+pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath) -> Action {
+    let eps = &site.config.server.endpoints;
+    let p = path.as_str();
+    if p == eps.health {
+        return Action::Respond(Reply::text(StatusCode::OK, "ok\n"));
     }
+    if p == eps.backchannel_logout {
+        if req.method != Method::POST {
+            return Action::Respond(
+                Reply::error(&Error::MethodNotAllowed, None).with_header(ALLOW, HeaderValue::from_static("POST")),
+            );
+        }
+        return Action::BackchannelLogout;
+    }
+    if req.method != Method::GET && req.method != Method::HEAD {
+        return Action::Respond(
+            Reply::error(&Error::MethodNotAllowed, None).with_header(ALLOW, HeaderValue::from_static("GET, HEAD")),
+        );
+    }
+    if p == eps.login {
+        return login(site, req, ctx);
+    }
+    if p == format!("{}/start", eps.prefix) {
+        return Action::Respond(start_page(&eps.prefix, &eps.login));
+    }
+    if p == eps.userinfo {
+        return match session(site, req, ctx) {
+            Some(u) if refresh::due(&u, ctx.now) => Action::Refresh(Refresh { session: u, next: Next::UserInfo }),
+            Some(u) => Action::Respond(userinfo(site, &u)),
+            None => Action::Respond(unauth::status(site, "/")),
+        };
+    }
+    if p == eps.signed_out {
+        return Action::Respond(signout::signed_out(site, req.uri.query()));
+    }
+    Action::Respond(Reply::error(&Error::NotFound, None))
 }
 
-fn sign_in(site: &Site, req: &Parts, user: Option<Session>, client: IpAddr, now: u64) -> Action {
-    let return_to = return_to(site, req.uri.query());
-    let Some(user) = user else { return Action::Login { return_to } };
-    if !site.allows(&user) {
+/// `login`: start a sign-in that comes back to `rd`, or in CloudFront login mode, for a user
+/// already let in, sign fresh CloudFront cookies and go back.
+fn login(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
+    let return_to = rd(req).unwrap_or_else(|| "/".to_owned());
+    let Some(lc) = &site.config.cloudfront.login_cookies else { return Action::Login { return_to } };
+    let Some(user) = session(site, req, ctx) else { return Action::Login { return_to } };
+    if !allowed(site, &user) {
         return Action::Respond(Reply::error(&Error::Forbidden { user: user.display_name().to_owned() }, None));
     }
+    // Coming back to one of authfront's own pages would only loop.
+    let prefix = &site.config.server.endpoints.prefix;
+    let own = return_to.strip_prefix(prefix.as_str()).is_some_and(|r| r.is_empty() || r.starts_with(['/', '?']));
+    let return_to = if own { "/".to_owned() } else { return_to };
     let url = site.url_for(&return_to);
-    let cfg = &site.config;
-    let Some(lc) = &cfg.cloudfront.login_cookies else {
-        return Action::Respond(Reply::redirect(&url, &[]));
-    };
-    if !cf_login::covers(lc, &url) || cf_login::cookies_grant(lc, &req.headers, &url, client, now) {
+    if !cf_login::covers(lc, &url) || cf_login::cookies_grant(lc, &req.headers, &url, ctx.client, ctx.now) {
         return Action::Refuse(Error::CloudFrontRefused { url });
     }
-    match cf_login::set_cookies(lc, &cfg.session.cookie, &user, now) {
+    match cf_login::set_cookies(site, lc, &user, ctx.now) {
         Ok(cookies) => Action::Respond(Reply::redirect(&url, &cookies)),
         Err(e) => Action::Refuse(Error::Internal(format!("CloudFront login cookies: {e}"))),
     }
 }
 
-/// The `return_to` parameter as a same-site path; `/` when absent, unsafe, or one of
-/// authfront's own pages (coming back to `/start` or `/login` would loop).
-fn return_to(site: &Site, query: Option<&str>) -> String {
-    let wanted = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "return_to")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    let (path, q) = match wanted.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (wanted.as_str(), None),
-    };
-    let safe = login::return_path(path, q);
-    let prefix = &site.config.server.endpoints.prefix;
-    let own = safe.strip_prefix(prefix.as_str()).is_some_and(|r| r.is_empty() || r.starts_with(['/', '?']));
-    if own { "/".to_owned() } else { safe }
-}
-
 /// The page behind CloudFront's custom error response for `403`. The browser still shows the
 /// URL it asked for, so the script reads it there; the script is allowed by its hash alone.
-fn start_page(prefix: &str) -> Reply {
+fn start_page(prefix: &str, login: &str) -> Reply {
     let js_str = |s: &str| serde_json::to_string(s).unwrap_or_default().replace('<', "\\u003c");
-    let login = format!("{prefix}/login");
     let script = format!(
         "(function(){{var p=location.pathname+location.search;if(p.indexOf({own})===0)p=\"/\";\
-         location.replace({login}+\"?return_to=\"+encodeURIComponent(p));}})();",
+         location.replace({login}+\"?rd=\"+encodeURIComponent(p));}})();",
         own = js_str(&format!("{prefix}/")),
-        login = js_str(&login),
+        login = js_str(login),
     );
     let hash = STANDARD.encode(Sha256::digest(script.as_bytes()));
     let body = format!(
@@ -96,7 +112,7 @@ fn start_page(prefix: &str) -> Reply {
             "<a href=\"{href}\">continue</a></p></body></html>\n"
         ),
         script = script,
-        href = escape(&login),
+        href = escape(login),
     );
     let csp = format!(
         "default-src 'none'; script-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -109,5 +125,89 @@ fn start_page(prefix: &str) -> Reply {
     reply
 }
 
-#[cfg(test)]
-mod tests;
+/// The signed-in user's claims as JSON, for the page's script (cookies stay HttpOnly). Same-site
+/// only: no CORS headers are ever sent, so other sites' scripts cannot read it.
+pub fn userinfo(site: &Site, u: &Session) -> Reply {
+    let body = serde_json::json!({
+        "sub": u.sub,
+        "email": u.email,
+        "name": u.name,
+        "groups": u.groups,
+        "allowed": allowed(site, u),
+        "signed_in_at": u.iat,
+        "expires_at": u.exp,
+    });
+    Reply {
+        status: StatusCode::OK,
+        headers: vec![
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (VARY, HeaderValue::from_static("Cookie")),
+            (http::HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff")),
+        ],
+        body: format!("{body}\n"),
+    }
+}
+
+/// The `rd` query parameter, as a same-site return path (anything else is dropped).
+pub(crate) fn rd(req: &Parts) -> Option<String> {
+    let q = req.uri.query()?;
+    let (_, v) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "rd")?;
+    let (path, query) = match v.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (v.into_owned(), None),
+    };
+    let checked = login::return_path(&path, query.as_deref());
+    // return_path falls back to "/" for anything off-site; only keep what was asked for.
+    (checked != "/" || path == "/").then_some(checked)
+}
+
+pub(super) fn callback(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
+    if req.method != Method::GET {
+        return Action::Respond(
+            Reply::error(&Error::MethodNotAllowed, None).with_header(ALLOW, HeaderValue::from_static("GET")),
+        );
+    }
+    let mut code = None;
+    let mut state = None;
+    let mut iss = None;
+    let mut error = None;
+    let mut description = None;
+    for (k, v) in url::form_urlencoded::parse(req.uri.query().unwrap_or("").as_bytes()) {
+        let slot = match k.as_ref() {
+            "code" => &mut code,
+            "state" => &mut state,
+            "iss" => &mut iss,
+            "error" => &mut error,
+            "error_description" => &mut description,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(v.into_owned());
+        }
+    }
+    let binding = cookies::find(&req.headers, &site.config.session.cookie.login_name);
+    let opened = state.as_deref().map(|s| login::open_state(site, s, binding, ctx.now));
+    // Where "Try again" leads: the page the user wanted, when the state says so.
+    let retry = match &opened {
+        Some(Ok(Opened::Ready(p))) => site.url_for(&p.return_to),
+        Some(Ok(Opened::Expired { return_to })) => site.url_for(return_to),
+        _ => site.url_for("/"),
+    };
+    if let Some(error) = error {
+        let err = Error::ProviderRefused { error, description: description.unwrap_or_default() };
+        return Action::Respond(Reply::error(&err, Some(&retry)));
+    }
+    let pending = match opened {
+        None => return Action::Respond(Reply::error(&Error::BadCallback("no state"), Some(&retry))),
+        Some(Err(e)) => return Action::Respond(Reply::error(&e, Some(&retry))),
+        // A login that took too long starts again quietly for the same page.
+        Some(Ok(Opened::Expired { return_to })) => return Action::Login { return_to },
+        Some(Ok(Opened::Ready(p))) => p,
+    };
+    let signed_in = session(site, req, ctx).is_some();
+    match code {
+        Some(code) if !code.is_empty() => Action::Exchange(Exchange { code, iss, pending, signed_in }),
+        _ => Action::Respond(Reply::error(&Error::BadCallback("no code"), Some(&retry))),
+    }
+}

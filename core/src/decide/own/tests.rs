@@ -9,10 +9,17 @@ use crate::cloudfront::verify::{Params, verify};
 use crate::cloudfront::{KeyGroup, Refusal};
 use crate::config::cloudfront::tests::{cf_config, testdata};
 use crate::config::parse;
-use crate::decide::decide;
+use crate::decide::Ctx;
+use crate::revocation::Revocations;
 
 const NOW: u64 = 1_800_000_000;
 const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+
+/// `decide` for a request from `client` at `now`.
+fn decide(site: &Site, req: &Parts, client: IpAddr, now: u64) -> Action {
+    crate::decide::decide(site, req, &Ctx { now, revocations: &Revocations::default(), client })
+}
 
 fn site_from(text: &str) -> Site {
     Site::new(parse(text, &mut testdata).unwrap())
@@ -32,6 +39,11 @@ fn req(method: &str, uri: &str, cookie: Option<&str>) -> Parts {
 
 fn session(site: &Site, groups: &[&str], exp: u64) -> String {
     let s = Session {
+        id: [1; 16],
+        sid: None,
+        seen: NOW,
+        refresh_at: None,
+        generation: 0,
         sub: "u1".into(),
         email: None,
         name: Some("U".into()),
@@ -60,7 +72,7 @@ fn jar(r: &Reply) -> String {
 
 #[test]
 fn login_without_a_session_starts_one_for_the_page() {
-    match decide(&site(), &req("GET", "/_authfront/login?return_to=%2Fdocs%2Fx%3Fy%3D1", None), HERE, NOW) {
+    match decide(&site(), &req("GET", "/_authfront/login?rd=%2Fdocs%2Fx%3Fy%3D1", None), HERE, NOW) {
         Action::Login { return_to } => assert_eq!(return_to, "/docs/x?y=1"),
         a => panic!("{a:?}"),
     }
@@ -70,12 +82,9 @@ fn login_without_a_session_starts_one_for_the_page() {
         "/\\evil.test",
         "",
         "x",
-        "/_authfront/start",
-        "/_authfront/login?return_to=/x",
-        "/_authfront",
     ] {
         let uri = format!(
-            "/_authfront/login?return_to={}",
+            "/_authfront/login?rd={}",
             url::form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>()
         );
         match decide(&site(), &req("GET", &uri, None), HERE, NOW) {
@@ -94,7 +103,7 @@ fn login_with_a_session_signs_fresh_cloudfront_cookies() {
     let s = site();
     let r = reply(decide(
         &s,
-        &req("GET", "/_authfront/login?return_to=/docs/a", Some(&session(&s, &["staff"], NOW + 7200))),
+        &req("GET", "/_authfront/login?rd=/docs/a", Some(&session(&s, &["staff"], NOW + 7200))),
         HERE,
         NOW,
     ));
@@ -125,14 +134,14 @@ fn login_with_a_session_signs_fresh_cloudfront_cookies() {
 fn valid_cookies_and_still_refused_means_403_not_a_loop() {
     let s = site();
     let sess = session(&s, &["staff"], NOW + 7200);
-    let first = reply(decide(&s, &req("GET", "/_authfront/login?return_to=/a", Some(&sess)), HERE, NOW));
+    let first = reply(decide(&s, &req("GET", "/_authfront/login?rd=/a", Some(&sess)), HERE, NOW));
     let again = format!("{sess}; {}", jar(&first));
-    match decide(&s, &req("GET", "/_authfront/login?return_to=/a", Some(&again)), HERE, NOW + 5) {
+    match decide(&s, &req("GET", "/_authfront/login?rd=/a", Some(&again)), HERE, NOW + 5) {
         Action::Refuse(Error::CloudFrontRefused { url }) => assert_eq!(url, "http://127.0.0.1:8080/a"),
         a => panic!("{a:?}"),
     }
     // once they expired, CloudFront's refusal is expected: sign again
-    let later = reply(decide(&s, &req("GET", "/_authfront/login?return_to=/a", Some(&again)), HERE, NOW + 3600));
+    let later = reply(decide(&s, &req("GET", "/_authfront/login?rd=/a", Some(&again)), HERE, NOW + 3600));
     assert_eq!(later.status, StatusCode::FOUND);
 }
 
@@ -144,11 +153,11 @@ fn a_page_outside_the_cookie_resource_is_refused_at_once() {
     );
     let sess = session(&s, &["staff"], NOW + 7200);
     assert!(matches!(
-        decide(&s, &req("GET", "/_authfront/login?return_to=/docs/a", Some(&sess)), HERE, NOW),
+        decide(&s, &req("GET", "/_authfront/login?rd=/docs/a", Some(&sess)), HERE, NOW),
         Action::Refuse(Error::CloudFrontRefused { .. })
     ));
     assert_eq!(
-        reply(decide(&s, &req("GET", "/_authfront/login?return_to=/private/a", Some(&sess)), HERE, NOW)).status,
+        reply(decide(&s, &req("GET", "/_authfront/login?rd=/private/a", Some(&sess)), HERE, NOW)).status,
         StatusCode::FOUND
     );
 }
@@ -166,7 +175,7 @@ fn without_login_mode_a_signed_in_user_just_goes_back() {
     let s = site_from(&crate::config::tests::minimal());
     let r = reply(decide(
         &s,
-        &req("GET", "/_authfront/login?return_to=/x", Some(&session(&s, &["staff"], NOW + 60))),
+        &req("GET", "/_authfront/login?rd=/x", Some(&session(&s, &["staff"], NOW + 60))),
         HERE,
         NOW,
     ));
@@ -184,7 +193,7 @@ fn start_page_sends_the_browser_to_login_with_a_hashed_script() {
     assert_eq!(csp.len(), 1);
     let script = r.body.split("<script>").nth(1).unwrap().split("</script>").next().unwrap();
     assert!(
-        script.contains(r#"location.replace("/_authfront/login"+"?return_to="+encodeURIComponent(p))"#),
+        script.contains(r#"location.replace("/_authfront/login"+"?rd="+encodeURIComponent(p))"#),
         "{script}"
     );
     assert!(script.contains(r#"p.indexOf("/_authfront/")===0"#));
