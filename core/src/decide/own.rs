@@ -94,22 +94,27 @@ fn login(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
 }
 
 /// The page behind CloudFront's custom error response for `403`. The browser still shows the
-/// URL it asked for, so the script reads it there; the script is allowed by its hash alone.
+/// URL it asked for, so the script reads it there and sends the browser to sign in for it. On
+/// one of authfront's own paths the 403 was authfront's (CloudFront put this page in its place):
+/// the script then says so instead of redirecting, which would loop. The script is allowed by
+/// its hash alone.
 fn start_page(prefix: &str, login: &str) -> Reply {
     let js_str = |s: &str| serde_json::to_string(s).unwrap_or_default().replace('<', "\\u003c");
     let script = format!(
-        "(function(){{var p=location.pathname+location.search;if(p.indexOf({own})===0)p=\"/\";\
+        "(function(){{var p=location.pathname+location.search;\
+         if(p.indexOf({own})===0){{document.getElementById(\"message\").textContent={denied};return;}}\
          location.replace({login}+\"?rd=\"+encodeURIComponent(p));}})();",
         own = js_str(&format!("{prefix}/")),
+        denied = js_str(DENIED),
         login = js_str(login),
     );
     let hash = STANDARD.encode(Sha256::digest(script.as_bytes()));
     let body = format!(
         concat!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-            "<meta name=\"viewport\" content=\"width=device-width\"><title>Signing in</title>",
-            "<script>{script}</script></head><body><p id=\"message\">Signing in&hellip; ",
-            "<a href=\"{href}\">continue</a></p></body></html>\n"
+            "<meta name=\"viewport\" content=\"width=device-width\"><title>Signing in</title></head>",
+            "<body><p id=\"message\">Signing in&hellip; <a href=\"{href}\">continue</a></p>",
+            "<script>{script}</script></body></html>\n"
         ),
         script = script,
         href = escape(login),
@@ -124,6 +129,9 @@ fn start_page(prefix: &str, login: &str) -> Reply {
     }
     reply
 }
+
+/// What the start page says in place of one of authfront's own 403 pages.
+const DENIED: &str = "Access denied: you are signed in, but may not see this page.";
 
 /// The signed-in user's claims as JSON, for the page's script (cookies stay HttpOnly). Same-site
 /// only: no CORS headers are ever sent, so other sites' scripts cannot read it.
@@ -211,3 +219,6 @@ pub(super) fn callback(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         _ => Action::Respond(Reply::error(&Error::BadCallback("no code"), Some(&retry))),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,7 +15,6 @@ use crate::revocation::Revocations;
 const NOW: u64 = 1_800_000_000;
 const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
-
 /// `decide` for a request from `client` at `now`.
 fn decide(site: &Site, req: &Parts, client: IpAddr, now: u64) -> Action {
     crate::decide::decide(site, req, &Ctx { now, revocations: &Revocations::default(), client })
@@ -76,13 +75,7 @@ fn login_without_a_session_starts_one_for_the_page() {
         Action::Login { return_to } => assert_eq!(return_to, "/docs/x?y=1"),
         a => panic!("{a:?}"),
     }
-    for bad in [
-        "//evil.test/x",
-        "https://evil.test/",
-        "/\\evil.test",
-        "",
-        "x",
-    ] {
+    for bad in ["//evil.test/x", "https://evil.test/", "/\\evil.test", "", "x"] {
         let uri = format!(
             "/_authfront/login?rd={}",
             url::form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>()
@@ -171,17 +164,21 @@ fn outsiders_get_403_and_no_cookies() {
 }
 
 #[test]
-fn without_login_mode_a_signed_in_user_just_goes_back() {
+fn without_login_mode_login_signs_in_again() {
     let s = site_from(&crate::config::tests::minimal());
-    let r = reply(decide(
-        &s,
-        &req("GET", "/_authfront/login?rd=/x", Some(&session(&s, &["staff"], NOW + 60))),
-        HERE,
-        NOW,
-    ));
-    assert_eq!(r.status, StatusCode::FOUND);
-    assert_eq!(headers(&r, "location"), ["http://127.0.0.1:8080/x"]);
-    assert!(headers(&r, "set-cookie").is_empty());
+    let a = decide(&s, &req("GET", "/_authfront/login?rd=/x", Some(&session(&s, &["staff"], NOW + 60))), HERE, NOW);
+    assert!(matches!(a, Action::Login { return_to } if return_to == "/x"));
+}
+
+#[test]
+fn own_pages_are_never_returned_to_in_login_mode() {
+    let s = site();
+    for own in ["/_authfront/start", "/_authfront/login?rd=/x", "/_authfront"] {
+        let rd: String = url::form_urlencoded::byte_serialize(own.as_bytes()).collect();
+        let cookie = session(&s, &["staff"], NOW + 7200);
+        let r = reply(decide(&s, &req("GET", &format!("/_authfront/login?rd={rd}"), Some(&cookie)), HERE, NOW));
+        assert_eq!(headers(&r, "location"), ["http://127.0.0.1:8080/"], "{own}");
+    }
 }
 
 #[test]
@@ -192,11 +189,9 @@ fn start_page_sends_the_browser_to_login_with_a_hashed_script() {
     let csp = headers(&r, "content-security-policy");
     assert_eq!(csp.len(), 1);
     let script = r.body.split("<script>").nth(1).unwrap().split("</script>").next().unwrap();
-    assert!(
-        script.contains(r#"location.replace("/_authfront/login"+"?rd="+encodeURIComponent(p))"#),
-        "{script}"
-    );
-    assert!(script.contains(r#"p.indexOf("/_authfront/")===0"#));
+    assert!(script.contains(r#"location.replace("/_authfront/login"+"?rd="+encodeURIComponent(p))"#), "{script}");
+    assert!(script.contains(r#"if(p.indexOf("/_authfront/")===0){document.getElementById("message").textContent="#));
+    assert!(r.body.contains("<p id=\"message\">"));
     let hash = STANDARD.encode(Sha256::digest(script.as_bytes()));
     assert!(csp[0].contains(&format!("script-src 'sha256-{hash}'")), "{}", csp[0]);
     assert!(csp[0].starts_with("default-src 'none'"));
