@@ -101,8 +101,9 @@ Sign a URL the way CloudFront's signed URLs are made, and print it.
 The output is URL with the signing parameters appended, in the order of the AWS documentation:
 `Expires` (canned policy) or `Policy` (custom policy), then `Signature`, `Key-Pair-Id`, and
 `Hash-Algorithm=SHA256` when --hash-algorithm SHA256 is given. The signature is RSA PKCS#1 v1.5
-over the policy JSON, in CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`);
-byte-identical to botocore's CloudFrontSigner and `aws cloudfront sign` for the same inputs.
+over the policy JSON, in CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`): the
+same bytes as botocore's CloudFrontSigner (`aws cloudfront sign`) and @aws-sdk/cloudfront-signer
+wherever those two agree (docs/cloudfront.md lists where they do not, and why).
 
 A canned policy (only --expires, no --resource) grants exactly URL. --starts, --ip or --resource
 make it a custom policy, sent base64-encoded as `Policy`; its conditions are written in the
