@@ -3,7 +3,8 @@
 //! refuses elsewhere. The check is `scripts/cloudfront/verify_cookies.py`: Python
 //! `cryptography` with the public key, over the policy as sent, with CloudFront's wildcard rules,
 //! the way botocore-based tooling verifies; it runs in the venv `scripts/test-cloudfront.sh`
-//! installs (`$AUTHFRONT_TEST_PYTHON`, which `scripts/test.sh` sets).
+//! installs (`$AUTHFRONT_TEST_PYTHON`, which `scripts/test.sh` sets). And the signing commands
+//! as a user runs them (that one needs nothing else, so it is not `#[ignore]`d).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -152,4 +153,81 @@ async fn users_the_rules_refuse_get_no_cloudfront_cookies() {
     assert!(set.iter().all(|c| !c.name.starts_with("CloudFront-")), "but not let in by CloudFront: {set:?}");
     let login = app.get(&mut browser, "/_authfront/login?rd=%2Fdocs%2F").await;
     assert_eq!(login.status, StatusCode::FORBIDDEN);
+}
+
+/// `authfront sign-url` / `sign-cookies` as a user runs them (no provider needed, so not
+/// ignored): botocore's bytes for a golden case, exit 64 with the reason for mistakes.
+#[test]
+fn sign_commands_print_what_cloudfront_takes_and_name_mistakes() {
+    let key = testdata("rsa2048.pem");
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().expect("run authfront");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(testdata("golden.json")).expect("golden.json")).expect("JSON");
+    let common = ["--key-pair-id", KEY_PAIR_ID, "--private-key", key.to_str().expect("path")];
+    let (code, out, err) =
+        run(&[
+            &[
+                "sign-url",
+                "https://d111111abcdef8.cloudfront.net/images/photo.jpg?size=large",
+                "--expires",
+                "1893456000",
+            ][..],
+            &common,
+        ]
+        .concat());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim_end(), golden["canned"].as_str().expect("canned"), "botocore's signed URL, byte for byte");
+
+    let (code, out, err) = run(&[
+        &[
+            "sign-cookies",
+            "--resource",
+            "https://d111111abcdef8.cloudfront.net/*",
+            "--expires",
+            "1h",
+            "--format",
+            "json",
+        ][..],
+        &common,
+    ]
+    .concat());
+    assert_eq!(code, Some(0), "{err}");
+    let cookies: serde_json::Value = serde_json::from_str(&out).expect("JSON cookies");
+    assert_eq!(cookies["CloudFront-Key-Pair-Id"], KEY_PAIR_ID);
+    assert!(cookies["CloudFront-Policy"].is_string() && cookies["CloudFront-Signature"].is_string());
+
+    for (args, why) in [
+        (vec!["sign-url", "https://x.test/a", "--expires", "soon"], "--expires"),
+        (vec!["sign-url", "https://x.test/a", "--expires", "2001-01-01"], "not in the future"),
+        (vec!["sign-url", "https://x.test/a#top", "--expires", "1h"], "fragment"),
+        (vec!["sign-url", "https://x.test/a", "--expires", "1h", "--ip", "10.0.0.0/33"], "--ip"),
+        (vec!["sign-url", "https://x.test/a", "--expires", "1h", "--resource", "https://y.test/*"], "does not match"),
+        (vec!["sign-url", "https://x.test/a", "--expires", "2h", "--starts", "3h"], "before --expires"),
+    ] {
+        let (code, _, err) = run(&[&args[..], &common].concat());
+        assert_eq!(code, Some(64), "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+    let (code, _, err) = run(&[
+        "sign-url",
+        "https://x.test/a",
+        "--expires",
+        "1h",
+        "--key-pair-id",
+        "K1",
+        "--private-key",
+        "/nonexistent.pem",
+    ]);
+    assert_eq!(code, Some(64));
+    assert!(err.contains("/nonexistent.pem"), "{err}");
+    let (code, help, _) = run(&["sign-url", "--help"]);
+    assert_eq!(code, Some(0));
+    assert!(help.contains("Key-Pair-Id") && help.contains("Examples:") && help.contains("DateLessThan"), "{help}");
 }

@@ -58,11 +58,15 @@ fn canned(path_and_query: &str) -> String {
 }
 
 fn session(groups: &[&str]) -> String {
+    session_due(groups, None)
+}
+
+fn session_due(groups: &[&str], refresh_at: Option<u64>) -> String {
     let s = Session {
         id: [1; 16],
         sid: None,
         seen: NOW,
-        refresh_at: None,
+        refresh_at,
         generation: 0,
         sub: "u1".into(),
         email: Some("u@example.test".into()),
@@ -219,4 +223,20 @@ fn other_paths_ignore_and_keep_signing_parameters() {
     assert!(query.unwrap().contains("Signature="));
     let (_, query, _) = forwarded(decide(&site(), &get("/public/a.css?Expires=1"), HERE, NOW));
     assert_eq!(query.as_deref(), Some("Expires=1"));
+}
+
+#[test]
+fn a_refresh_forwards_the_stripped_query_too() {
+    let cookie = session_due(&["staff"], Some(NOW));
+    let uri = "/downloads/a.zip?x=1&Signature=s&Key-Pair-Id=K1&Expires=1";
+    match decide(&site(), &req(uri, Some(&cookie), "h"), HERE, NOW) {
+        Action::Refresh(r) => match r.next {
+            crate::decide::Next::Forward { path, query } => {
+                assert_eq!(path.as_str(), "/downloads/a.zip");
+                assert_eq!(query.as_deref(), Some("x=1"));
+            }
+            other => panic!("{other:?}"),
+        },
+        a => panic!("{a:?}"),
+    }
 }
