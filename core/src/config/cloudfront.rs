@@ -164,6 +164,22 @@ pub(super) fn build(
     Ok(CloudFront { signed_paths, login_cookies })
 }
 
+/// What works but is most likely a mistake.
+pub(super) fn warnings(cf: &CloudFront, public_url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(lc) = &cf.login_cookies
+        && lc.domain.is_none()
+        && !crate::cloudfront::login::covers(lc, &format!("{public_url}/"))
+    {
+        out.push(format!(
+            "`cloudfront.login_cookies.resource` (`{}`) does not cover `server.public_url` ({public_url}): \
+             CloudFront refuses those cookies for this site's pages (set `domain` if CloudFront serves another host)",
+            lc.resource
+        ));
+    }
+    out
+}
+
 fn login_cookies(
     l: &RawLoginCookies,
     session_lifetime_secs: u64,

@@ -201,3 +201,14 @@ fn mistakes_name_their_key() {
         assert!(e.problem.contains(problem), "{e}");
     }
 }
+
+#[test]
+fn a_resource_that_misses_the_site_is_a_warning() {
+    assert!(load(&cf_config()).unwrap().warnings.iter().all(|w| !w.contains("cloudfront")));
+    let off = cf_config()
+        .replace("resource = \"http://127.0.0.1:8080/*\"", "resource = \"https://d111111abcdef8.cloudfront.net/*\"");
+    let w = load(&off).unwrap().warnings;
+    assert!(w.iter().any(|w| w.contains("cloudfront.login_cookies.resource")), "{w:?}");
+    let other_host = off.replace("lifetime = \"1h\"", "lifetime = \"1h\"\ndomain = \"cloudfront.net\"");
+    assert!(load(&other_host).unwrap().warnings.iter().all(|w| !w.contains("cloudfront")));
+}
