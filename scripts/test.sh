@@ -14,6 +14,9 @@
 #    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
 #    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT) -- runs the ignored e2e tests of
 #    authfront/tests/e2e against the real binary, and stops both providers on exit.
+#    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
+#    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
+#    npm), and botocore-signed URLs and cookies against `authfront serve`.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT; e2e parallelism:
 # AUTHFRONT_E2E_THREADS (default 2). Provider logs: .run/oidc-provider-PORT/log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,7 +26,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) e2e=0 ;;
     --e2e-only) static=0 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) af_die "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -43,6 +46,7 @@ if [ $e2e = 1 ]; then
   af_apt_ensure curl chromium fonts-dejavu-core
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
 fi
 if [ $static = 1 ]; then
   for c in rustfmt clippy; do
@@ -90,6 +94,11 @@ if [ $e2e = 1 ]; then
   export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
   export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
   export AUTHFRONT_TEST_OP_SHORT="http://127.0.0.1:$OP_SHORT_PORT"
+
+  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
+  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
+  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

@@ -14,6 +14,7 @@
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
+//! - [`sign`]: `sign-url`, `sign-cookies` (key file, clock, output around the core's signer).
 
 pub mod app;
 pub mod backchannel;
@@ -26,3 +27,4 @@ pub mod origin;
 pub mod random;
 pub mod refresher;
 pub mod server;
+pub mod sign;

@@ -363,6 +363,8 @@ pub struct Setup {
     pub port: Option<u16>,
     /// Extra lines for the `[session]` table.
     pub session_extra: String,
+    /// Extra tables at the end of the config (e.g. `[cloudfront.login_cookies]`).
+    pub extra: String,
 }
 
 impl Setup {
@@ -375,7 +377,13 @@ impl Setup {
             oidc_extra: String::new(),
             port: None,
             session_extra: String::new(),
+            extra: String::new(),
         }
+    }
+
+    pub fn extra(mut self, toml: &str) -> Self {
+        self.extra = toml.to_owned();
+        self
     }
 
     pub fn session_extra(mut self, toml: &str) -> Self {
@@ -491,7 +499,8 @@ impl App {
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
              [origin]\ndir = \"./site\"\n\n\
-             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n"
+             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n{}",
+            setup.extra
         );
         let config_path = dir.path().join("authfront.toml");
         fs::write(&config_path, &config).expect("write config");
