@@ -17,6 +17,9 @@
 #    ($AUTHFRONT_TEST_GLEWLWYD); Debian's redis-server on 127.0.0.1:19900
 #    ($AUTHFRONT_TEST_REDIS) -- runs the ignored e2e tests of authfront/tests/e2e against
 #    the real binary, and stops everything it started on exit.
+#    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
+#    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
+#    npm), and botocore-signed URLs and cookies against `authfront serve`.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
 # AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT; e2e parallelism:
 # AUTHFRONT_E2E_THREADS (default 2). Logs: .run/{oidc-provider,glewlwyd,redis}-PORT/log.
@@ -27,7 +30,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) e2e=0 ;;
     --e2e-only) static=0 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) af_die "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -49,6 +52,7 @@ if [ $e2e = 1 ]; then
   af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
 fi
 if [ $static = 1 ]; then
   for c in rustfmt clippy; do
@@ -109,6 +113,11 @@ if [ $e2e = 1 ]; then
   "$AUTHFRONT_HOME/scripts/start-redis.sh" "$REDIS_PORT" >/dev/null
   export AUTHFRONT_TEST_GLEWLWYD="http://127.0.0.1:$GLEWLWYD_PORT/api/oidc"
   export AUTHFRONT_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT"
+
+  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
+  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
+  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

@@ -18,11 +18,13 @@
 //! - [`mint`]: the cookies a session is carried in (sealed, chunked, seed modes, extra).
 //! - [`unauth`]: what a request without a session gets (redirect or JSON 401).
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
+//! - [`cloudfront`]: CloudFront signed URLs and cookies: sign, verify, login-mode cookies.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
 //! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
 //! - [`reply`]: answers authfront gives by itself.
 //! - [`error`], [`page`]: failures, their one status mapping, and the pages shown.
 
+pub mod cloudfront;
 pub mod conditional;
 pub mod config;
 pub mod cookies;

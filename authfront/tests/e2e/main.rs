@@ -17,6 +17,7 @@
 //!   cargo test -p authfront --test e2e -- --include-ignored
 //! ```
 
+mod cloudfront;
 mod glewlwyd;
 mod lifecycle;
 mod revocation;

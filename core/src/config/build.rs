@@ -49,8 +49,10 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
     let store = build_store(&raw, resolve)?;
-    let warnings = session::warnings(&raw, &session);
-    Ok(Config { server, oidc, session, origin, access, headers, store, warnings })
+    let mut warnings = session::warnings(&raw, &session);
+    let cloudfront = super::cloudfront::build(&raw.cloudfront, session.lifetime_secs, resolve)?;
+    warnings.extend(super::cloudfront::warnings(&cloudfront, &server.public_url));
+    Ok(Config { server, oidc, session, origin, access, headers, store, warnings, cloudfront })
 }
 
 pub(super) fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {

@@ -4,6 +4,7 @@
 //! reads the environment or files: secret references are handed to the caller's resolver.
 
 mod build;
+pub(crate) mod cloudfront;
 mod raw;
 mod session;
 #[cfg(test)]
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use http::{HeaderName, HeaderValue};
 
 pub use build::parse;
+pub use cloudfront::{CloudFront, LoginCookies, SignedPaths};
 pub use raw::RawSecret;
 
 use crate::keyring::Keyring;
@@ -75,6 +77,8 @@ pub struct Config {
     pub store: Store,
     /// Things that work but deserve a look (printed by `check-config` and at start).
     pub warnings: Vec<String>,
+    /// Signed URLs and cookies accepted at the edge; CloudFront login mode.
+    pub cloudfront: CloudFront,
 }
 
 /// Where revocations are kept.

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::cloudfront::RawCloudFront;
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +26,8 @@ pub struct RawConfig {
     /// Where revocations live (embedded file by default, Redis when `redis_url` is set).
     #[serde(default)]
     pub store: RawStore,
+    #[serde(default)]
+    pub cloudfront: RawCloudFront,
 }
 
 #[derive(Debug, Default, Deserialize)]

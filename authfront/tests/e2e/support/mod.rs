@@ -382,6 +382,8 @@ pub struct Setup {
     pub store: String,
     /// The session key; `None`: a fresh one (instances sharing sessions share a key).
     pub session_key: Option<String>,
+    /// Extra tables at the end of the config (e.g. `[cloudfront.login_cookies]`).
+    pub extra: String,
 }
 
 impl Setup {
@@ -398,6 +400,7 @@ impl Setup {
             scopes: None,
             store: String::new(),
             session_key: None,
+            extra: String::new(),
         }
     }
 
@@ -418,6 +421,11 @@ impl Setup {
 
     pub fn session_key(mut self, key: &str) -> Self {
         self.session_key = Some(key.to_owned());
+        self
+    }
+
+    pub fn extra(mut self, toml: &str) -> Self {
+        self.extra = toml.to_owned();
         self
     }
 
@@ -545,7 +553,8 @@ impl App {
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
              [origin]\ndir = \"./site\"\n\n\
-             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n"
+             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n{}",
+            setup.extra
         );
         let config = if setup.store.is_empty() { config } else { format!("{config}\n[store]\n{}", setup.store) };
         let config_path = dir.path().join("authfront.toml");
