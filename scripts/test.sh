@@ -39,6 +39,7 @@ OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
 OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
 OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
 GLEWLWYD_PORT="${AUTHFRONT_TEST_GLEWLWYD_PORT:-19600}"
+GLEWLWYD_SHORT_PORT="${AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT:-19601}"
 REDIS_PORT="${AUTHFRONT_TEST_REDIS_PORT:-19900}"
 cd "$AUTHFRONT_HOME"
 
@@ -84,6 +85,7 @@ if [ $e2e = 1 ]; then
     local p
     for p in "${STARTED[@]}"; do "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$p" || true; done
     [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" || true
+    [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" || true
     [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
   }
   trap stop_providers EXIT
@@ -108,10 +110,14 @@ if [ $e2e = 1 ]; then
   "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" 2>/dev/null || true
   GLEWLWYD_STARTED=1
   GLEWLWYD_RESET=1 "$AUTHFRONT_HOME/scripts/start-glewlwyd.sh" "$GLEWLWYD_PORT" >/dev/null
+  # a second glewlwyd whose access tokens live 4 s (refresh tests)
+  "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" 2>/dev/null || true
+  GLEWLWYD_RESET=1 GLEWLWYD_TTL_ACCESS=4 "$AUTHFRONT_HOME/scripts/start-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" >/dev/null
   "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" 2>/dev/null || true
   REDIS_STARTED=1
   "$AUTHFRONT_HOME/scripts/start-redis.sh" "$REDIS_PORT" >/dev/null
   export AUTHFRONT_TEST_GLEWLWYD="http://127.0.0.1:$GLEWLWYD_PORT/api/oidc"
+  export AUTHFRONT_TEST_GLEWLWYD_SHORT="http://127.0.0.1:$GLEWLWYD_SHORT_PORT/api/oidc"
   export AUTHFRONT_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT"
 
   step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"

@@ -146,3 +146,60 @@ async fn glewlwyd_backchannel_logout_ends_the_other_sessions_of_its_sid() {
     eprintln!("glewlwyd back-channel logout: the other tab was refused {:?} after the session ended", t0.elapsed());
     assert!(app.log().contains("back-channel logout: revoking kind=\"sid\""), "{}", app.log());
 }
+
+fn short_issuer() -> String {
+    match std::env::var("AUTHFRONT_TEST_GLEWLWYD_SHORT") {
+        Ok(v) if !v.is_empty() => v.trim_end_matches('/').to_owned(),
+        _ => panic!("AUTHFRONT_TEST_GLEWLWYD_SHORT is not set: run scripts/test.sh (it starts that glewlwyd)"),
+    }
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs glewlwyd; scripts/test.sh runs it"]
+async fn glewlwyd_refresh_is_transparent_and_a_rotated_token_is_refused_later() {
+    // access tokens of this glewlwyd live 4 s; its refresh tokens rotate on every use
+    let setup = Setup::new(short_issuer())
+        .client(Client::Glewlwyd { auth: Auth::Basic })
+        .scopes(&["openid"])
+        .session_extra("refresh_grace = \"1s\"\n");
+    let app = App::start(setup).await;
+    let mut browser = Browser::default();
+    assert_signed_in(&glewlwyd::login(&app, &mut browser, "/", "alice").await);
+    let stale = browser.app.clone();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    {
+        let _one = glewlwyd::exclusive().await;
+        let css = app.get(&mut browser, "/style.css").await;
+        assert_eq!(css.status, StatusCode::OK, "an asset is served during the refresh: {}", css.body);
+        assert!(css.cookies().iter().any(|c| c.name == SESSION_COOKIE && !c.is_removal()), "refreshed cookies");
+    }
+    assert_eq!(app.log().matches("tokens refreshed").count(), 1, "{}", app.log());
+    assert_signed_in(&app.get(&mut browser, "/").await);
+    // glewlwyd does not rotate refresh tokens ("rolling" only extends them): the cookies from
+    // before the refresh still refresh after the grace window
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut old = Browser { app: stale, op: browser.op.clone() };
+    {
+        let _one = glewlwyd::exclusive().await;
+        assert_signed_in(&app.get(&mut old, "/").await);
+    }
+    // alice revokes her refresh tokens in glewlwyd (its profile API, as her profile page does):
+    // the next refresh is refused and the browser is sent to sign in again
+    let base = base(&app.issuer);
+    let _one = glewlwyd::exclusive().await;
+    let list = send(&mut browser.op, Method::GET, &format!("{base}/api/oidc/token"), None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let tokens: serde_json::Value = serde_json::from_str(&list.body).expect("token list");
+    let hashes: Vec<String> =
+        tokens.as_array().expect("array").iter().filter_map(|t| t["token_hash"].as_str().map(str::to_owned)).collect();
+    assert!(!hashes.is_empty(), "alice has refresh tokens: {}", list.body);
+    for h in hashes {
+        let enc: String = url::form_urlencoded::byte_serialize(h.as_bytes()).collect();
+        let r = send(&mut browser.op, Method::DELETE, &format!("{base}/api/oidc/token/{enc}"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "revoke {h}: {}", r.body);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let page = app.get(&mut browser, "/docs/guide.html").await;
+    assert!(app.is_login_redirect(&page), "{} {}", page.status, page.body);
+    assert!(app.log().contains("refresh refused"), "{}", app.log());
+}
