@@ -27,4 +27,14 @@ pub enum Command {
     },
     /// Print a new random session key (for `session.keys`).
     Keygen,
+    /// Empty the edge cache entries whose path matches PATTERN, in the instance running with
+    /// this config (through its `[admin]` endpoint).
+    Purge {
+        #[arg(long, short, value_name = "FILE", env = "AUTHFRONT_CONFIG")]
+        config: PathBuf,
+        /// A path pattern: `*` matches anything (slashes included), `?` one character, e.g.
+        /// `/docs/*` or `/index.html`.
+        #[arg(value_name = "PATTERN")]
+        pattern: String,
+    },
 }

@@ -6,14 +6,22 @@
 //! - [`app`]: build everything from a config; run (load → build → serve → drain).
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
-//! - [`origin`]: where content comes from (`Origin::Folder`).
+//! - [`forward`]: an allowed request's way: route → cache → origin → compression → headers.
+//! - [`origin`]: where content comes from (`Origin::{Folder, S3, Http}`), and the pooled client.
+//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error.
+//! - [`compress`]: gzip and brotli, in memory for cached bodies, streaming otherwise.
+//! - [`admin`]: the optional admin endpoint (purge, stats) and the `purge` command's client.
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
 
+pub mod admin;
 pub mod app;
 pub mod body;
+pub mod cache;
 pub mod cli;
+pub mod compress;
+pub mod forward;
 pub mod idp;
 pub mod load;
 pub mod origin;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{app, cli, load};
+use authfront::{admin, app, cli, load};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
 /// sysexits' EX_USAGE: what the issue asks for a bad config.
@@ -38,6 +38,30 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_CONFIG)
             }
         },
+        cli::Command::Purge { config, pattern } => {
+            let cfg = match load::load(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("authfront: {}: {e}", config.display());
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            };
+            let purged = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the runtime: {e}"))
+                .and_then(|rt| rt.block_on(admin::purge(&cfg, &pattern)));
+            match purged {
+                Ok(n) => {
+                    println!("purged {n} cache entries matching {pattern}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("authfront: purge: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         cli::Command::Serve { config } => {
             init_logging();
             let cfg = match load::load(&config) {

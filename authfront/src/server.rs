@@ -41,7 +41,8 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let service = hyper::service::service_fn(move |req| {
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(crate::forward::ClientAddr(peer));
             let app = app.clone();
             async move { Ok::<_, Infallible>(handle(&app, req).await) }
         });
@@ -62,25 +63,11 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
 
 /// One request, start to end. Never fails: every error becomes a page.
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
-    let (parts, _body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let now = app.now();
     let head = parts.method == Method::HEAD;
     let reply = match decide(&app.site, &parts, now) {
-        Action::Forward(f) => {
-            return match app.origin.serve(&f.path, parts.uri.query(), &parts).await {
-                Ok(mut resp) => {
-                    let h = resp.headers_mut();
-                    for (n, v) in &app.site.config.headers {
-                        h.insert(n.clone(), v.clone());
-                    }
-                    resp
-                }
-                Err(e) => {
-                    log_error(&e, parts.uri.path());
-                    to_response(Reply::error(&e, None), head)
-                }
-            };
-        }
+        Action::Forward(f) => return crate::forward::forward(app, f, parts, body).await,
         Action::Respond(r) => r,
         Action::Login { return_to } => start_login(app, &parts, &return_to, now).await,
         Action::Exchange(x) => {

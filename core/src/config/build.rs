@@ -1,14 +1,13 @@
 //! `RawConfig` → [`Config`]: every check of meaning, each error naming its key.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
 use super::raw::{RawConfig, RawSecret};
 use super::{
-    Access, ClientAuth, Config, ConfigError, CookieSettings, Endpoints, Oidc, Origin, OriginKind, SameSite, Secret,
-    Server, Session,
+    Access, ClientAuth, Config, ConfigError, CookieSettings, Endpoints, Oidc, SameSite, Secret, Server, Session, edge,
+    origin,
 };
 use crate::keyring::Keyring;
 use crate::path::{Pattern, normalize};
@@ -46,16 +45,23 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let server = build_server(&raw)?;
     let oidc = build_oidc(&raw, resolve)?;
     let session = build_session(&raw, resolve)?;
-    let origin = build_origin(&raw)?;
+    let (origin, routes) = origin::build(&raw.origin, resolve)?;
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
-    Ok(Config { server, oidc, session, origin, access, headers })
+    let proxy = edge::build_proxy(&raw.proxy)?;
+    let cache = edge::build_cache(&raw.cache)?;
+    let compression = edge::build_compression(&raw.compression)?;
+    let admin = edge::build_admin(raw.admin.as_ref(), resolve)?;
+    Ok(Config { server, oidc, session, origin, routes, access, headers, proxy, cache, compression, admin })
+}
+
+pub(super) fn duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(text)
+        .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
 }
 
 fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
-    humantime::parse_duration(text)
-        .map(|d: Duration| d.as_secs())
-        .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
+    duration(key, text).map(|d| d.as_secs())
 }
 
 fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
@@ -210,7 +216,7 @@ fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
     Ok(a)
 }
 
-fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Result<Secret, ConfigError> {
+pub(super) fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Result<Secret, ConfigError> {
     let value = match s {
         RawSecret::Inline(v) => v.clone(),
         other => resolve(other).map_err(|problem| ConfigError::new(key, problem))?,
@@ -286,16 +292,6 @@ fn cookie_name(key: &str, name: &str, secure: bool, has_domain: bool) -> Result<
         return Err(ConfigError::new(key, "a `__Secure-` cookie needs `session.secure = true`"));
     }
     Ok(())
-}
-
-fn build_origin(raw: &RawConfig) -> Result<Origin, ConfigError> {
-    let o = &raw.origin;
-    let kind = match &o.dir {
-        Some(d) if !d.is_empty() => OriginKind::Dir(PathBuf::from(d)),
-        Some(_) => return Err(ConfigError::new("origin.dir", "must not be empty")),
-        None => return Err(ConfigError::new("origin", "needs an origin: `dir = \"./site\"`")),
-    };
-    Ok(Origin { kind, static_site: o.static_site, spa: o.spa })
 }
 
 fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {

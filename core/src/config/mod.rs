@@ -4,17 +4,20 @@
 //! reads the environment or files: secret references are handed to the caller's resolver.
 
 mod build;
+mod edge;
+mod origin;
 mod raw;
 #[cfg(test)]
 pub(crate) mod tests;
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use http::{HeaderName, HeaderValue};
 
 pub use build::parse;
+pub use edge::{Admin, CacheRule, CacheSettings, Compression, Proxy, parse_size};
+pub use origin::{AwsCredentials, HttpOrigin, Origin, OriginKind, Route, S3Origin, SecretHeader, Timeouts};
 pub use raw::RawSecret;
 
 use crate::keyring::Keyring;
@@ -67,10 +70,18 @@ pub struct Config {
     pub server: Server,
     pub oidc: Oidc,
     pub session: Session,
+    /// The default origin: serves every path no route claims.
     pub origin: Origin,
+    /// `[[origin.routes]]`, in order; the first whose pattern matches serves the path.
+    pub routes: Vec<Route>,
     pub access: Access,
     /// Added to every origin response, in this order.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub proxy: Proxy,
+    pub cache: CacheSettings,
+    pub compression: Compression,
+    /// `None`: no admin listener (the default).
+    pub admin: Option<Admin>,
 }
 
 #[derive(Debug)]
@@ -156,19 +167,6 @@ pub struct CookieSettings {
     pub secure: bool,
     pub same_site: SameSite,
     pub domain: Option<String>,
-}
-
-#[derive(Debug)]
-pub struct Origin {
-    pub kind: OriginKind,
-    pub static_site: bool,
-    pub spa: bool,
-}
-
-#[derive(Debug, Clone)]
-pub enum OriginKind {
-    /// A folder on local disk.
-    Dir(PathBuf),
 }
 
 #[derive(Debug)]
