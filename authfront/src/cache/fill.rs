@@ -132,9 +132,9 @@ async fn settle(
         return failed(key, stale, Error::Origin(format!("origin answered HTTP {status}")), now);
     }
     if status == StatusCode::NOT_MODIFIED
-        && let Some(s) = stale
+        && let Some(s) = &stale
     {
-        return revalidated(cache, key, &s, resp.headers(), request, now);
+        return revalidated(cache, key, s, resp.headers(), request, now);
     }
     let settings = &cache.settings;
     let Ok(freshness) = cache::storable(settings, key.path(), request, status, resp.headers(), now) else {
@@ -148,21 +148,31 @@ async fn settle(
     // the bound was checked to fit a u32 when the config was read
     let limit = usize::try_from(settings.max_object_size).unwrap_or(usize::MAX);
     match read_up_to(body, limit).await {
-        Err(e) => failed(key, None, Error::Origin(format!("reading the origin's body: {e}")), now),
+        Err(e) => failed(key, stale, Error::Origin(format!("reading the origin's body: {e}")), now),
         Ok(Read::TooLarge(prefix, rest)) => {
             (Ok(Served::Passed(Response::from_parts(parts, body::prefixed(prefix, rest)))), Shared::NotStored)
         }
         Ok(Read::Whole(bytes)) => {
+            let validators = cache::validators(&parts.headers);
+            // an origin that ignores conditions (some S3 implementations) answers a
+            // revalidation with the same object: it still confirms the stored one
+            let same = stale.as_ref().filter(|s| {
+                s.body.len() == bytes.len() && s.validators.etag.is_some() && s.validators.etag == validators.etag
+            });
+            let (generation, status_seen) = match same {
+                Some(s) => (s.generation, CacheStatus::Revalidated),
+                None => (cache.next_generation(), CacheStatus::Miss),
+            };
             let entry = Arc::new(Entry {
                 status,
                 headers: cache::stored_headers(&parts.headers),
                 body: bytes,
                 freshness,
-                validators: cache::validators(&parts.headers),
-                generation: cache.next_generation(),
+                validators,
+                generation,
             });
             cache.insert(key, entry.clone());
-            (Ok(Served::Entry(entry.clone(), CacheStatus::Miss)), Shared::Stored(entry, CacheStatus::Miss))
+            (Ok(Served::Entry(entry.clone(), status_seen)), Shared::Stored(entry, status_seen))
         }
     }
 }

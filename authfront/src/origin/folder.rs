@@ -181,7 +181,7 @@ impl Lookup {
                 }
             }
         };
-        Ok(Served { len, validators, content_type: content_type(name), outcome, content })
+        Ok(Served { len, validators, content_type: super::content_type(name), outcome, content })
     }
 }
 
@@ -219,23 +219,6 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
         Ok(_) => Ok(Entry::Missing),
         Err(e) => failed(e),
     }
-}
-
-/// `Content-Type` from the name asked for (not a symlink target's): what browsers expect.
-fn content_type(name: &Path) -> HeaderValue {
-    let mime = mime_guess::from_path(name).first_raw().unwrap_or("application/octet-stream");
-    let (kind, sub) = mime.split_once('/').unwrap_or((mime, ""));
-    let textual = kind == "text"
-        || matches!(sub, "javascript" | "ecmascript" | "json" | "xml")
-        || sub.ends_with("+xml")
-        || sub.ends_with("+json");
-    if textual {
-        // web sites are UTF-8; without a charset browsers guess, and sometimes guess wrong
-        if let Ok(v) = HeaderValue::try_from(format!("{mime}; charset=utf-8")) {
-            return v;
-        }
-    }
-    HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 /// A found file, judged, with as much of its body as the answer needs.

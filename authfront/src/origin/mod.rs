@@ -11,6 +11,7 @@ pub mod http;
 pub mod s3;
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use ::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
@@ -68,6 +69,24 @@ impl Origins {
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Origin>> {
         self.list.iter()
     }
+}
+
+/// `Content-Type` from a file or object name (not a symlink target's): what browsers expect.
+/// For folders, and for S3 objects stored without one.
+pub fn content_type(name: &Path) -> HeaderValue {
+    let mime = mime_guess::from_path(name).first_raw().unwrap_or("application/octet-stream");
+    let (kind, sub) = mime.split_once('/').unwrap_or((mime, ""));
+    let textual = kind == "text"
+        || matches!(sub, "javascript" | "ecmascript" | "json" | "xml")
+        || sub.ends_with("+xml")
+        || sub.ends_with("+json");
+    if textual {
+        // web sites are UTF-8; without a charset browsers guess, and sometimes guess wrong
+        if let Ok(v) = HeaderValue::try_from(format!("{mime}; charset=utf-8")) {
+            return v;
+        }
+    }
+    HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 #[derive(Debug)]

@@ -7,6 +7,7 @@
 //! gets the 502 page, never S3's XML. Static-site mode maps `/dir/` to `dir/index.html` and
 //! redirects `/dir` to `/dir/` when only the latter exists, as the folder origin does.
 
+use std::path::Path;
 use std::time::SystemTime;
 
 use authfront_core::config::{self, AwsCredentials, S3Origin};
@@ -19,7 +20,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, LOCATION};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 
@@ -109,6 +110,12 @@ impl S3 {
         if s3::is_answer(status) {
             let (mut parts, body) = resp.into_parts();
             parts.headers = s3::response_headers(&parts.headers);
+            // objects uploaded without a type: guessed from the name, as the folder does
+            if matches!(status, StatusCode::OK | StatusCode::PARTIAL_CONTENT)
+                && !parts.headers.contains_key(CONTENT_TYPE)
+            {
+                parts.headers.insert(CONTENT_TYPE, super::content_type(Path::new(&key)));
+            }
             return Ok(Got::Object(Response::from_parts(parts, body)));
         }
         let error = S3Error::parse(status, &read_limited(resp.into_body()).await);
