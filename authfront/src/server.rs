@@ -74,6 +74,11 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
             let retry = app.site.url_for(&x.pending.return_to);
             match exchange(app, &x, now).await {
                 Ok(r) => r,
+                // Already signed in (a replayed callback, a used code): on to the page.
+                Err(e) if x.signed_in => {
+                    tracing::info!(error = %e, "callback failed for a signed-in browser; going on to the page");
+                    Reply::redirect(&retry, &[])
+                }
                 Err(e) => {
                     log_error(&e, parts.uri.path());
                     Reply::error(&e, Some(&retry))

@@ -41,6 +41,9 @@ pub struct Exchange {
     /// The callback's RFC 9207 `iss`, checked against the discovery document by the adapter.
     pub iss: Option<String>,
     pub pending: Pending,
+    /// The browser already has a valid session: if the exchange fails (a replayed callback from
+    /// the back button, a code already used), go on to the page instead of showing an error.
+    pub signed_in: bool,
 }
 
 /// Decides what to do with one request.
@@ -133,14 +136,11 @@ fn callback(site: &Site, req: &Parts, query: Option<&str>, now: u64) -> Action {
         Some(Ok(Opened::Expired { return_to })) => return Action::Login { return_to },
         Some(Ok(Opened::Ready(p))) => p,
     };
-    // A replayed callback (back button) from a browser that is already signed in goes on to
-    // the page instead of failing on a used code.
     let cfg = &site.config.session;
-    if cookies::find(&req.headers, &cfg.cookie.name).and_then(|c| Session::open(&cfg.keys, c, now)).is_some() {
-        return Action::Respond(Reply::redirect(&site.url_for(&pending.return_to), &[]));
-    }
+    let signed_in =
+        cookies::find(&req.headers, &cfg.cookie.name).and_then(|c| Session::open(&cfg.keys, c, now)).is_some();
     match code {
-        Some(code) if !code.is_empty() => Action::Exchange(Exchange { code, iss, pending }),
+        Some(code) if !code.is_empty() => Action::Exchange(Exchange { code, iss, pending, signed_in }),
         _ => Action::Respond(Reply::error(&Error::BadCallback("no code"), Some(&retry))),
     }
 }

@@ -102,7 +102,8 @@ pub fn begin(
         &cfg.session.cookie,
         &cfg.session.cookie.login_name,
         &URL_SAFE_NO_PAD.encode(binding),
-        &cfg.server.endpoints.callback,
+        // Path=/ so that a login started from any page reuses this browser's binding.
+        "/",
         Lifetime::Seconds(cfg.oidc.login_timeout_secs),
     );
     Reply::redirect(&url, &[cookie])

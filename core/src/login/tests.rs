@@ -49,10 +49,7 @@ fn begin_redirects_with_pkce_state_nonce() {
     assert!(!q["state"].contains("docs"), "the return path is sealed, not readable");
     let cookie = header(&r, "set-cookie")[0];
     assert!(cookie.starts_with("authfront_login="), "{cookie}");
-    assert!(
-        cookie.contains("Path=/_authfront/callback") && cookie.contains("HttpOnly") && cookie.contains("Max-Age=600"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("Path=/;") && cookie.contains("HttpOnly") && cookie.contains("Max-Age=600"), "{cookie}");
 }
 
 #[test]

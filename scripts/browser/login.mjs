@@ -1,0 +1,100 @@
+// A real browser login through authfront: headless Debian chromium driven by playwright-core.
+//
+//   node scripts/browser/login.mjs URL [--user alice] [--password alice-password]
+//        [--expect '#protected'] [--screenshot FILE] [--timeout-ms 20000]
+//
+// Opens URL (a page behind authfront), follows the redirects to the identity
+// provider, fills its login form when one is shown (#login-form: #username,
+// #password, #submit), waits for the EXPECT selector on the page it lands on,
+// takes a screenshot. Prints ONE JSON line on stdout:
+//   {"ok":true,"formShown":true,"finalUrl":...,"status":200,"title":...,"visited":[...],"cookies":[...],...}
+//   {"ok":false,"error":"...","visited":[...],...}
+// Exit 0 on success, 1 on failure, 2 on bad usage. Chromium: /usr/bin/chromium
+// (override CHROMIUM_PATH), fresh temporary profile, removed afterwards.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const USAGE = 'usage: node login.mjs URL [--user U] [--password P] [--expect SELECTOR] [--screenshot FILE] [--timeout-ms N]';
+const argv = process.argv.slice(2);
+const opts = {};
+let url;
+for (let i = 0; i < argv.length; i += 1) {
+  const a = argv[i];
+  if (a === '--help' || a === '-h') { console.error(USAGE); process.exit(0); }
+  if (a.startsWith('--')) {
+    if (i + 1 >= argv.length) { console.error(`${a} needs a value\n${USAGE}`); process.exit(2); }
+    opts[a.slice(2)] = argv[i + 1];
+    i += 1;
+  } else if (!url) {
+    url = a;
+  } else {
+    console.error(`unexpected argument ${a}\n${USAGE}`); process.exit(2);
+  }
+}
+const known = ['user', 'password', 'expect', 'screenshot', 'timeout-ms'];
+const unknown = Object.keys(opts).filter((k) => !known.includes(k));
+if (!url || unknown.length) {
+  console.error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
+  process.exit(2);
+}
+const user = opts.user || 'alice';
+const password = opts.password || `${user}-password`;
+const expect = opts.expect || '#protected';
+const shot = opts.screenshot || 'login.png';
+const timeout = Number(opts['timeout-ms'] || 20000);
+
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage'];
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'authfront-chromium-'));
+const t0 = Date.now();
+const visited = [];
+let context;
+let ok = false;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath, headless: true, args: ARGS, ignoreDefaultArgs: ['--enable-automation'], timeout: 60000,
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) visited.push(f.url()); });
+  page.setDefaultTimeout(timeout);
+  let last = await page.goto(url, { waitUntil: 'load' });
+  // Either we are already on the expected page (provider auto-login, or a
+  // session) or the provider shows its form.
+  const form = page.locator('#login-form');
+  const target = page.locator(expect);
+  await Promise.race([form.waitFor(), target.waitFor()]);
+  let formShown = false;
+  if (await form.isVisible().catch(() => false)) {
+    formShown = true;
+    await page.fill('#username', user);
+    await page.fill('#password', password);
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'load' }),
+      page.click('#submit'),
+    ]);
+    await target.waitFor();
+    last = null;
+  }
+  const status = last ? last.status() : await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return nav && 'responseStatus' in nav ? nav.responseStatus : null;
+  }).catch(() => null);
+  await page.screenshot({ path: shot, fullPage: true });
+  const cookies = (await context.cookies()).map((c) => `${c.domain}${c.path}:${c.name}`);
+  console.log(JSON.stringify({
+    ok: true, formShown, finalUrl: page.url(), status, title: await page.title(), screenshot: shot,
+    ms: Date.now() - t0, visited, cookies,
+  }));
+  ok = true;
+} catch (err) {
+  console.log(JSON.stringify({ ok: false, error: String(err).split('\n')[0], visited, ms: Date.now() - t0 }));
+} finally {
+  await context?.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# THE test command: every check and every test of authfront, in order, stopping
+# at the first failure (exit status non-zero).
+#
+#   scripts/test.sh               everything
+#   scripts/test.sh --no-e2e      only the static checks, unit and integration tests
+#   scripts/test.sh --e2e-only    only the end-to-end tests
+#
+# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl; npm packages
+#    of scripts/oidc-provider and scripts/browser (pinned, no lock file)
+# 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
+# 3. end-to-end: starts the test identity provider twice on loopback -- auto-login
+#    on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP) and with its login form on
+#    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM) -- runs the ignored e2e tests of
+#    authfront/tests/e2e against the real binary, and stops both providers on exit.
+# Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT; e2e parallelism:
+# AUTHFRONT_E2E_THREADS (default 2). Provider logs: .run/oidc-provider-PORT/log.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+static=1 e2e=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-e2e) e2e=0 ;;
+    --e2e-only) static=0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) af_die "unknown argument $arg (try --help)" ;;
+  esac
+done
+
+OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
+OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
+cd "$AUTHFRONT_HOME"
+
+step() { printf '\n[authfront] ==== %s\n' "$*" >&2; }
+T0=$(date +%s)
+
+# ---------------------------------------------------------------- 1. tools
+step "installing what is missing"
+af_cargo_env
+if [ $e2e = 1 ]; then
+  af_apt_ensure curl chromium fonts-dejavu-core
+  af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
+  af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
+fi
+if [ $static = 1 ]; then
+  for c in rustfmt clippy; do
+    if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      command -v rustup >/dev/null || af_die "cargo $c is missing and there is no rustup to add it"
+      af_log "rustup component add $c"
+      rustup component add "$c"
+    fi
+  done
+fi
+
+# ---------------------------------------------------------------- 2. static checks, unit + integration tests
+if [ $static = 1 ]; then
+  step "cargo fmt --all --check"
+  cargo fmt --all --check
+  step "cargo clippy --workspace --all-targets -- -D warnings"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "cargo doc --workspace --no-deps (warnings are errors)"
+  RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
+  step "cargo test --workspace"
+  cargo test --workspace --locked
+fi
+
+# ---------------------------------------------------------------- 3. end-to-end
+if [ $e2e = 1 ]; then
+  step "end-to-end: identity providers on 127.0.0.1:$OP_PORT (auto-login) and :$OP_FORM_PORT (login form)"
+  STARTED=()
+  stop_providers() {
+    local p
+    for p in "${STARTED[@]}"; do "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$p" || true; done
+  }
+  trap stop_providers EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  start_provider() {  # PORT [VAR=value...]: a fresh instance, even if an old run left one behind
+    local port="$1"; shift
+    "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$port" 2>/dev/null || true
+    STARTED+=("$port")
+    env "$@" "$AUTHFRONT_HOME/scripts/start-oidc-provider.sh" "$port" >/dev/null
+  }
+  start_provider "$OP_PORT" OP_AUTO_LOGIN=alice
+  start_provider "$OP_FORM_PORT" OP_AUTO_LOGIN=off
+  export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
+  export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
+
+  step "cargo test -p authfront --test e2e -- --include-ignored"
+  cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"
+fi
+
+step "all passed in $(( $(date +%s) - T0 ))s"
