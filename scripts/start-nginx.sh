@@ -7,7 +7,8 @@
 #   NGINX_SECRET   when set, every request must carry `X-Origin-Verify: $NGINX_SECRET`
 #                  (the seeds' custom origin header) or gets 403
 # Extra locations (see scripts/nginx/nginx.conf.in): /healthz, /echo-headers (what the origin
-# received), /short/ (max-age=1), /set-cookie, /no-store, /private.
+# received), /short/ (max-age=1), /counted/ (max-age=600, logged to .run/nginx-PORT/access.log
+# so tests can count what reached the origin), /set-cookie, /no-store, /private.
 # Prints NGINX_URL=... ; running it again while that instance is up does nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -44,3 +45,4 @@ if ! af_already_running "$RUN/pid" "nginx :$PORT" nginx; then
 fi
 echo "NGINX_URL=http://127.0.0.1:$PORT"
 echo "NGINX_DOCROOT=$DOCROOT"
+echo "NGINX_ACCESS_LOG=$RUN/access.log"

@@ -354,6 +354,12 @@ pub struct Setup {
     pub oidc_extra: String,
     /// Port to listen on; `None` picks a free one.
     pub port: Option<u16>,
+    /// The body of the `[origin]` table (routes included); `None`: the example site's folder.
+    pub origin: Option<String>,
+    /// More tables, appended to the config (`[cache]`, `[admin]`, …).
+    pub extra: String,
+    /// Environment variables for the binary (e.g. `AWS_ACCESS_KEY_ID`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -365,7 +371,26 @@ impl Setup {
             id_token_algs: None,
             oidc_extra: String::new(),
             port: None,
+            origin: None,
+            extra: String::new(),
+            env: Vec::new(),
         }
+    }
+
+    pub fn origin(mut self, toml: &str) -> Self {
+        self.origin = Some(toml.to_owned());
+        self
+    }
+
+    pub fn extra(mut self, toml: &str) -> Self {
+        self.extra.push_str(toml);
+        self.extra.push('\n');
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn client(mut self, client: Client) -> Self {
@@ -449,12 +474,14 @@ impl App {
         }
         oidc.push_str(&setup.oidc_extra);
 
+        let origin = setup.origin.as_deref().unwrap_or("dir = \"./site\"");
         let config = format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\n\
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n\n\
-             [origin]\ndir = \"./site\"\n\n\
-             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n"
+             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n\
+             [origin]\n{origin}\n\n{}",
+            setup.extra
         );
         let config_path = dir.path().join("authfront.toml");
         fs::write(&config_path, &config).expect("write config");
@@ -472,6 +499,11 @@ impl App {
             .stderr(log_file);
         if let Some(s) = env_secret {
             cmd.env("AUTHFRONT_CLIENT_SECRET", s);
+        }
+        // only what the test gives: S3 keys from the environment running the tests must not leak in
+        cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").env_remove("AWS_SESSION_TOKEN");
+        for (k, v) in &setup.env {
+            cmd.env(k, v);
         }
         let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {BIN}: {e}"));
         let mut app =
@@ -498,6 +530,11 @@ impl App {
             assert!(Instant::now() < deadline, "{url} did not answer 200 within 30 s\nlog:\n{}", self.log());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// The process id of the running binary (for its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// authfront's log so far.
