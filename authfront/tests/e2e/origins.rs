@@ -10,6 +10,9 @@
 //!   AUTHFRONT_TEST_NGINX_SECRET=e2e-origin-secret AUTHFRONT_TEST_OP=… cargo test -p authfront --test e2e -- --include-ignored origins
 //! ```
 
+// Test code: a panic is a failed test, which is what an unwrap here should be.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
