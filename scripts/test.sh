@@ -10,10 +10,11 @@
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
-# 3. end-to-end: starts the test identity provider twice on loopback -- auto-login
-#    on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP) and with its login form on
-#    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM) -- runs the ignored e2e tests of
-#    authfront/tests/e2e against the real binary, and stops both providers on exit.
+# 3. end-to-end: starts the test identity provider three times on loopback --
+#    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
+#    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
+#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT) -- runs the ignored e2e tests of
+#    authfront/tests/e2e against the real binary, and stops the providers on exit.
 #    The origin tests also get s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a fresh data
 #    folder each run) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
 #    origin header), stopped on exit too.
@@ -34,6 +35,7 @@ done
 
 OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
 OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
+OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
 S3_PORT="${AUTHFRONT_TEST_S3_PORT:-19700}"
 NGINX_PORT="${AUTHFRONT_TEST_NGINX_PORT:-19800}"
 cd "$AUTHFRONT_HOME"
@@ -94,8 +96,11 @@ if [ $e2e = 1 ]; then
   }
   start_provider "$OP_PORT" OP_AUTO_LOGIN=alice
   start_provider "$OP_FORM_PORT" OP_AUTO_LOGIN=off
+  # access tokens that live 4 s, refresh tokens always issued and rotated on every use
+  start_provider "$OP_SHORT_PORT" OP_AUTO_LOGIN=alice OP_TTL_ACCESS=4 OP_ALWAYS_ISSUE_REFRESH=1 OP_ROTATE_REFRESH=1
   export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
   export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
+  export AUTHFRONT_TEST_OP_SHORT="http://127.0.0.1:$OP_SHORT_PORT"
 
   step "end-to-end: origins s3s-fs on 127.0.0.1:$S3_PORT, nginx on 127.0.0.1:$NGINX_PORT"
   "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" 2>/dev/null || true

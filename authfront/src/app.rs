@@ -1,16 +1,19 @@
 //! Builds everything from a [`Config`] and runs it: load → build → serve → drain.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authfront_core::config::Config;
 use authfront_core::proxy;
+use authfront_core::revocation::{Entry, Revocations};
+use authfront_core::session::Session;
 use authfront_core::site::Site;
 use tokio::net::TcpListener;
 
 use crate::cache::Cache;
 use crate::idp::Idp;
 use crate::origin::{Origins, http};
+use crate::refresher::Refresher;
 
 /// Everything a request needs, built once.
 #[derive(Debug)]
@@ -21,6 +24,8 @@ pub struct App {
     pub origins: Origins,
     /// The edge cache, shared by every origin that is cached.
     pub cache: Arc<Cache>,
+    pub refresher: Refresher,
+    revocations: RwLock<Arc<Revocations>>,
 }
 
 impl App {
@@ -28,12 +33,31 @@ impl App {
         let idp = Idp::new(&config.oidc).map_err(|e| anyhow::anyhow!("{e}"))?;
         let shared = Arc::new(http::Shared {
             proxy: config.proxy.clone(),
-            own_cookies: proxy::own_cookies(&config),
+            own_cookies: proxy::OwnCookies::new(&config),
             public_url: config.server.public_url.clone(),
         });
         let origins = Origins::build(&config, &shared).map_err(|e| anyhow::anyhow!("{e}"))?;
         let cache = Arc::new(Cache::new(config.cache.clone()));
-        Ok(App { site: Site::new(config), idp, origins, cache })
+        Ok(App {
+            site: Site::new(config),
+            idp,
+            origins,
+            cache,
+            refresher: Refresher::default(),
+            revocations: RwLock::new(Arc::new(Revocations::default())),
+        })
+    }
+
+    /// The revocations in force now.
+    pub fn revocations(&self) -> Arc<Revocations> {
+        self.revocations.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stops one session everywhere (its cookie may have been copied).
+    pub async fn revoke_session(&self, s: &Session, now: u64) {
+        let mut next = (*self.revocations()).clone();
+        next.apply(&Entry::session(&s.id, now));
+        *self.revocations.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
     }
 
     /// Unix seconds now: the one clock reading a request gets.

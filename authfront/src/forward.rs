@@ -1,4 +1,4 @@
-//! The forward step, for a request the core allowed ([`Forward`]): route → cache → origin →
+//! The forward step, for a request the core allowed (`Action::Forward`): route → cache → origin →
 //! compression → response headers. The server calls [`forward`] and knows nothing of what
 //! happens here or which origin kind answers.
 //!
@@ -13,9 +13,10 @@ use std::sync::Arc;
 use authfront_core::cache::{self, CacheStatus, Key, Use};
 use authfront_core::compress::{self as rules, Encoding};
 use authfront_core::conditional::{self, Outcome};
-use authfront_core::decide::Forward;
 use authfront_core::error::Error;
+use authfront_core::path::NormPath;
 use authfront_core::reply::Reply;
+use authfront_core::session::Session;
 use bytes::Bytes;
 use http::header::{AGE, CONTENT_LENGTH, CONTENT_RANGE, RANGE};
 use http::request::Parts;
@@ -39,10 +40,17 @@ const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 /// Headers a `304` repeats from the `200` it stands for (RFC 9110 §15.4.5).
 const NOT_MODIFIED_KEEPS: [&str; 6] = ["cache-control", "content-location", "etag", "expires", "last-modified", "vary"];
 
-/// Serves an allowed request from the cache or its origin. Never fails: errors become pages.
-pub async fn forward(app: &App, f: Forward, parts: Parts, body: Incoming) -> Response<Body> {
+/// Serves an allowed request for `path` (the normalised path the core allowed) from the cache
+/// or its origin; `user` is the signed-in user, if any. Never fails: errors become pages.
+pub async fn forward(
+    app: &App,
+    parts: &Parts,
+    path: &NormPath,
+    user: Option<&Session>,
+    body: Incoming,
+) -> Response<Body> {
     let head = parts.method == Method::HEAD;
-    match serve(app, f, &parts, body).await {
+    match serve(app, path, user, parts, body).await {
         Ok(mut resp) => {
             let h = resp.headers_mut();
             for (n, v) in &app.site.config.headers {
@@ -62,19 +70,25 @@ pub async fn forward(app: &App, f: Forward, parts: Parts, body: Incoming) -> Res
     }
 }
 
-async fn serve(app: &App, f: Forward, parts: &Parts, body: Incoming) -> Result<Response<Body>, Error> {
-    let origin = app.origins.select(&app.site.config, &f.path);
+async fn serve(
+    app: &App,
+    path: &NormPath,
+    user: Option<&Session>,
+    parts: &Parts,
+    body: Incoming,
+) -> Result<Response<Body>, Error> {
+    let origin = app.origins.select(&app.site.config, path);
     let now = app.now();
     let safe = parts.method == Method::GET || parts.method == Method::HEAD;
-    let key = Key::new(&f.path, parts.uri.query());
+    let key = Key::new(path, parts.uri.query());
     let fetch = Fetch {
         method: parts.method.clone(),
-        path: f.path,
+        path: path.clone(),
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers.clone(),
         keep_conditions: true,
         extra: Vec::new(),
-        user: f.user,
+        user: user.cloned(),
         client_ip: parts.extensions.get::<ClientAddr>().map(|a| a.0.ip()),
     };
     let body = (!safe).then(|| body::incoming(body));

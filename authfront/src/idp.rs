@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use authfront_core::config::Oidc;
 use authfront_core::error::Error;
-use authfront_core::oidc::{Discovery, KeySet, TokenRequest, TokenResponse, discovery_url, parse_token_response};
+use authfront_core::oidc::{
+    Discovery, IdTokenError, KeySet, TokenRequest, TokenResponse, discovery_url, parse_token_response,
+};
 use tokio::sync::Mutex;
 
 /// Largest provider document read (discovery, JWKS, token response).
@@ -136,6 +138,32 @@ impl Idp {
         let status = resp.status().as_u16();
         let body = read_limited(resp).await.map_err(|e| transport_error(&req.url, &e))?;
         parse_token_response(status, &body)
+    }
+
+    /// Sends a token revocation (RFC 7009); returns the status.
+    pub async fn revoke(&self, req: TokenRequest) -> Result<u16, Error> {
+        let mut r = self.http.post(&req.url).body(req.body);
+        for (n, v) in req.headers {
+            r = r.header(n, v);
+        }
+        let resp = r.send().await.map_err(|e| transport_error(&req.url, &e))?;
+        Ok(resp.status().as_u16())
+    }
+
+    /// Verifies an ID token, fetching the provider's keys again (rate-limited) when it names an
+    /// unknown key: rotated keys are accepted without a restart.
+    pub async fn verify<T>(&self, verify: impl Fn(&KeySet) -> Result<T, IdTokenError>) -> Result<T, Error> {
+        let keys = self.keys().await?;
+        match verify(&keys) {
+            Err(IdTokenError::UnknownKey(kid)) => {
+                tracing::info!(%kid, "token signed with an unknown key; refreshing provider keys");
+                match self.refresh_keys().await? {
+                    Some(fresh) => Ok(verify(&fresh)?),
+                    None => Err(IdTokenError::UnknownKey(kid).into()),
+                }
+            }
+            other => Ok(other?),
+        }
     }
 
     async fn get(&self, url: &str) -> Result<Vec<u8>, Error> {

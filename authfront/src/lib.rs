@@ -5,6 +5,10 @@
 //! # Layout
 //! - [`app`]: build everything from a config; run (load → build → serve → drain).
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
+//! - [`flow`]: login, callback and sign-out carried out.
+//! - [`refresher`]: refreshes, one at a time per session, with a grace window.
+//! - [`backchannel`]: the back-channel logout receiver.
+//! - [`random`]: OS randomness for the core.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
 //! - [`forward`]: an allowed request's way: route → cache → origin → compression → headers.
 //! - [`origin`]: where content comes from (`Origin::{Folder, S3, Http}`), and the pooled client.
@@ -17,12 +21,16 @@
 
 pub mod admin;
 pub mod app;
+pub mod backchannel;
 pub mod body;
 pub mod cache;
 pub mod cli;
 pub mod compress;
+pub mod flow;
 pub mod forward;
 pub mod idp;
 pub mod load;
 pub mod origin;
+pub mod random;
+pub mod refresher;
 pub mod server;

@@ -24,6 +24,9 @@ fn main() -> ExitCode {
         }
         cli::Command::CheckConfig { config } => match load::load(&config) {
             Ok(c) => {
+                for w in &c.warnings {
+                    eprintln!("authfront: {}: warning: {w}", config.display());
+                }
                 println!(
                     "{}: OK (listen {}, issuer {}, public_url {})",
                     config.display(),
@@ -71,6 +74,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(EXIT_CONFIG);
                 }
             };
+            for w in &cfg.warnings {
+                tracing::warn!(config = %config.display(), "{w}");
+            }
             let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(rt) => rt,
                 Err(e) => {

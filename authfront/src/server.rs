@@ -6,11 +6,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authfront_core::decide::{Action, Exchange, decide};
+use authfront_core::decide::{Action, Ctx, Next, decide};
 use authfront_core::error::Error;
-use authfront_core::login::{self, LoginRandom};
-use authfront_core::oidc::{IdTokenError, code_request};
+use authfront_core::mint;
 use authfront_core::reply::Reply;
+use authfront_core::unauth;
 use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -19,6 +19,8 @@ use tokio::net::TcpListener;
 
 use crate::app::App;
 use crate::body::{self, Body};
+use crate::flow;
+use crate::refresher::Outcome;
 
 /// Serves on `listener` until `shutdown` resolves, then lets requests in flight finish for at
 /// most `grace`.
@@ -66,73 +68,84 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let now = app.now();
     let head = parts.method == Method::HEAD;
-    let reply = match decide(&app.site, &parts, now) {
-        Action::Forward(f) => return crate::forward::forward(app, f, parts, body).await,
-        Action::Respond(r) => r,
-        Action::Login { return_to } => start_login(app, &parts, &return_to, now).await,
-        Action::Exchange(x) => {
-            let retry = app.site.url_for(&x.pending.return_to);
-            match exchange(app, &x, now).await {
-                Ok(r) => r,
-                // Already signed in (a replayed callback, a used code): on to the page.
-                Err(e) if x.signed_in => {
-                    tracing::info!(error = %e, "callback failed for a signed-in browser; going on to the page");
-                    Reply::redirect(&retry, &[])
-                }
-                Err(e) => {
-                    log_error(&e, parts.uri.path());
-                    Reply::error(&e, Some(&retry))
-                }
-            }
+    let revocations = app.revocations();
+    let ctx = Ctx { now, revocations: &revocations };
+    let reply = match decide(&app.site, &parts, &ctx) {
+        Action::Forward(f) => {
+            let touch = f.touch.then(|| f.user.as_ref().map(|u| flow::touch(app, u, now))).flatten();
+            return forward(app, &parts, &f.path, f.user.as_ref(), touch.into_iter().collect(), body).await;
         }
+        Action::Refresh(r) => match app.refresher.refresh(app, &parts, &r.session, now).await {
+            Outcome::Fresh(fresh) => match r.next {
+                Next::Forward(path) => {
+                    return forward(app, &parts, &path, Some(&fresh.session), fresh.cookies.clone(), body).await;
+                }
+                Next::UserInfo => with_cookies(own_userinfo(app, &fresh.session), &fresh.cookies),
+            },
+            Outcome::Transient => match r.next {
+                Next::Forward(path) => return forward(app, &parts, &path, Some(&r.session), Vec::new(), body).await,
+                Next::UserInfo => own_userinfo(app, &r.session),
+            },
+            Outcome::Refused => {
+                let clear = mint::clear(&app.site, &parts.headers);
+                let answer = match &r.next {
+                    Next::Forward(path) => unauth::answer(&app.site, &parts, path),
+                    Next::UserInfo => Action::Respond(unauth::status(&app.site, "/")),
+                };
+                let reply = match answer {
+                    Action::Login { return_to } => flow::start_login(app, &parts, &return_to, now).await,
+                    Action::Respond(r) => r,
+                    other => {
+                        tracing::error!(?other, "unexpected answer for a refused refresh");
+                        Reply::error(&Error::Internal("unexpected answer".into()), None)
+                    }
+                };
+                with_cookies(reply, &clear)
+            }
+        },
+        Action::Respond(r) => r,
+        Action::Login { return_to } => flow::start_login(app, &parts, &return_to, now).await,
+        Action::Exchange(x) => flow::exchange(app, &parts, &x, now).await,
+        Action::SignOut(so) => flow::sign_out(app, &parts, &so).await,
+        Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body).await,
     };
     to_response(reply, head)
 }
 
-async fn start_login(app: &App, parts: &http::request::Parts, return_to: &str, now: u64) -> Reply {
-    match app.idp.discovery().await {
-        Ok(disc) => {
-            let binding = authfront_core::cookies::find(&parts.headers, &app.site.config.session.cookie.login_name);
-            let rnd = LoginRandom { binding: random(), verifier: random(), nonce: random(), seal: random() };
-            login::begin(&app.site, &disc, return_to, binding, now, &rnd)
-        }
-        Err(e) => {
-            log_error(&e, parts.uri.path());
-            Reply::error(&e, Some(&app.site.url_for(return_to)))
+/// Serves an allowed request through [`crate::forward`] (route → cache → origin), adding the
+/// cookies the session step produced.
+async fn forward(
+    app: &App,
+    parts: &http::request::Parts,
+    path: &authfront_core::path::NormPath,
+    user: Option<&authfront_core::session::Session>,
+    cookies: Vec<String>,
+    body: Incoming,
+) -> Response<Body> {
+    let mut resp = crate::forward::forward(app, parts, path, user, body).await;
+    let h = resp.headers_mut();
+    for c in cookies {
+        if let Ok(v) = http::HeaderValue::try_from(c) {
+            h.append(http::header::SET_COOKIE, v);
         }
     }
+    resp
 }
 
-/// Redeems the code, verifies the ID token (refreshing keys once on an unknown `kid`), and
-/// finishes the login. Any error: no session cookie.
-async fn exchange(app: &App, x: &Exchange, now: u64) -> Result<Reply, Error> {
-    let site = &app.site;
-    let disc = app.idp.discovery().await?;
-    login::check_iss(site, x.iss.as_deref(), disc.iss_parameter_supported)?;
-    let req = code_request(&site.config.oidc, &disc.token_endpoint, &x.code, &site.redirect_uri, &x.pending.verifier);
-    let tokens = app.idp.token(req).await?;
-    let id_token = tokens.id_token.as_deref().ok_or_else(|| Error::TokenEndpoint {
-        status: 200,
-        error: "invalid_response".to_owned(),
-        description: "the token response has no id_token".to_owned(),
-    })?;
-    let keys = app.idp.keys().await?;
-    let claims = match login::verify(site, &x.pending, id_token, &keys, now) {
-        Err(IdTokenError::UnknownKey(kid)) => {
-            tracing::info!(%kid, "ID token signed with an unknown key; refreshing provider keys");
-            match app.idp.refresh_keys().await? {
-                Some(fresh) => login::verify(site, &x.pending, id_token, &fresh, now)?,
-                None => return Err(IdTokenError::UnknownKey(kid).into()),
-            }
+fn own_userinfo(app: &App, s: &authfront_core::session::Session) -> Reply {
+    authfront_core::decide::userinfo(&app.site, s)
+}
+
+fn with_cookies(mut reply: Reply, cookies: &[String]) -> Reply {
+    for c in cookies {
+        if let Ok(v) = http::HeaderValue::try_from(c.as_str()) {
+            reply.headers.push((http::header::SET_COOKIE, v));
         }
-        other => other?,
-    };
-    let session = login::session_from(site, &claims, now);
-    tracing::info!(sub = %session.sub, user = %session.display_name(), "signed in");
-    Ok(login::finish(site, &x.pending, &session, random()))
+    }
+    reply
 }
 
-fn log_error(e: &Error, path: &str) {
+pub(crate) fn log_error(e: &Error, path: &str) {
     let status = e.page().status;
     if status.is_server_error() {
         tracing::error!(%path, status = status.as_u16(), error = %e, "request failed");
@@ -149,14 +162,4 @@ fn to_response(reply: Reply, head: bool) -> Response<Body> {
         h.append(n, v);
     }
     resp
-}
-
-/// Random bytes from the operating system's CSPRNG.
-fn random<const N: usize>() -> [u8; N] {
-    let mut b = [0u8; N];
-    // The OS RNG failing means the machine cannot do cryptography at all; a login must not go
-    // ahead with predictable values, so this is one of the few places that may abort.
-    #[allow(clippy::expect_used)]
-    aws_lc_rs::rand::fill(&mut b).expect("the operating system's random number generator failed");
-    b
 }

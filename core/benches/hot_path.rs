@@ -1,11 +1,16 @@
 //! The per-request hot path, measured: opening a session cookie and `decide` for a signed-in
-//! request. Run with `cargo bench -p authfront-core`; criterion prints operations per second
-//! (`thrpt`). A benchmark, never a timed test.
+//! request; and ID-token verification (RS256, ES256), done once per sign-in and refresh. Run
+//! with `cargo bench -p authfront-core`; criterion prints operations per second (`thrpt`). A
+//! benchmark, never a timed test.
+
+// A benchmark reads its fixtures from disk; the library never does.
+#![allow(clippy::disallowed_methods)]
 
 use std::hint::black_box;
 
 use authfront_core::config::{RawSecret, parse};
-use authfront_core::decide::{Action, decide};
+use authfront_core::decide::{Action, Ctx, decide};
+use authfront_core::revocation::Revocations;
 use authfront_core::session::Session;
 use authfront_core::site::Site;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -34,12 +39,17 @@ fn site() -> Site {
 
 fn cookie(site: &Site) -> String {
     let s = Session {
+        id: [7; 16],
         sub: "248289761001".into(),
+        sid: Some("b1b6c2a4-0d67-4bd4-9d1c-6c1e5d0e7f2a".into()),
         email: Some("alice@example.com".into()),
         name: Some("Alice Admin".into()),
         groups: vec!["staff".into()],
         iat: 1_700_000_000,
         exp: u64::MAX,
+        seen: 1_800_000_000,
+        refresh_at: None,
+        generation: 0,
     };
     s.seal(&site.config.session.keys, [7; 12])
 }
@@ -66,12 +76,56 @@ fn decide_signed_in(c: &mut Criterion) {
         .expect("bench request builds")
         .into_parts()
         .0;
-    assert!(matches!(decide(&site, &req, 1_800_000_000), Action::Forward(_)));
+    let revocations = Revocations::default();
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations };
+    assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
     let mut g = c.benchmark_group("decide");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(1_800_000_000))));
+    g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(&ctx))));
     g.finish();
 }
 
-criterion_group!(benches, session_open, decide_signed_in);
+/// The DER inside a PEM file (the core's test keys).
+fn der(pem: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).expect("test PEM")
+}
+
+fn id_token_verify(c: &mut Criterion) {
+    use authfront_core::oidc::{IdTokenCheck, KeySet, verify_id_token};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/oidc/testdata");
+    let read = |name: &str| std::fs::read_to_string(format!("{TESTDATA}/{name}")).expect("test data");
+    let keys = KeySet::parse(read("jwks.json").as_bytes()).expect("test JWKS");
+    let now = 1_700_000_000u64;
+    let claims = serde_json::json!({
+        "iss": "https://idp.example.com", "aud": "authfront", "sub": "248289761001",
+        "email": "alice@example.com", "groups": ["staff", "admins"], "iat": now, "exp": now + 300, "nonce": "n-0S6_WzA2Mj",
+    });
+    let algs = [Algorithm::RS256, Algorithm::ES256];
+    let check = IdTokenCheck {
+        issuer: "https://idp.example.com",
+        client_id: "authfront",
+        algs: &algs,
+        skew_secs: 60,
+        nonce: Some("n-0S6_WzA2Mj"),
+        now,
+    };
+    let mut g = c.benchmark_group("id_token");
+    g.throughput(Throughput::Elements(1));
+    for (alg, kid, key) in [
+        (Algorithm::RS256, "rsa1", EncodingKey::from_rsa_der(&der(&read("rsa1.pem")))),
+        (Algorithm::ES256, "ec256", EncodingKey::from_ec_der(&der(&read("ec256.pem")))),
+    ] {
+        let mut header = Header::new(alg);
+        header.kid = Some(kid.into());
+        let token = jsonwebtoken::encode(&header, &claims, &key).expect("sign");
+        assert!(verify_id_token(&token, &keys, &check).is_ok(), "{alg:?}");
+        g.bench_function(format!("verify_{alg:?}"), |b| b.iter(|| verify_id_token(black_box(&token), &keys, &check)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, session_open, decide_signed_in, id_token_verify);
 criterion_main!(benches);

@@ -1,13 +1,21 @@
-//! Reading the request's `Cookie` headers and writing `Set-Cookie` values.
+//! Reading the request's `Cookie` headers and writing `Set-Cookie` values, including values
+//! split across numbered cookies (`name`, `name.1`, `name.2`, …) when they are too large for
+//! one.
 //!
-//! Cookie values authfront writes are base64url text, so no quoting or escaping is needed; a
-//! value read from a request is only ever handed to a sealed-value opener that refuses
-//! anything it did not make.
+//! Cookie values authfront writes are base64url text or raw JWTs, so no quoting or escaping is
+//! needed; a value read from a request is only ever handed to a sealed-value opener or a JWT
+//! verifier that refuses anything it did not expect.
 
 use http::HeaderMap;
 use http::header::COOKIE;
 
-use crate::config::CookieSettings;
+use crate::config::{CookieAttrs, CookieSettings};
+
+/// Largest value put in one cookie; browsers keep about 4096 bytes per cookie including the
+/// name and attributes.
+pub const CHUNK: usize = 3800;
+/// Most chunks read or cleared for one value.
+pub const MAX_CHUNKS: usize = 8;
 
 /// The value of the first cookie called `name` in the request's `Cookie` headers.
 pub fn find<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -23,73 +31,102 @@ pub fn find<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     None
 }
 
+/// A value written by [`set_chunked`], joined again; `None` when the first part is missing.
+pub fn find_chunked(headers: &HeaderMap, name: &str) -> Option<String> {
+    let mut out = find(headers, name)?.to_owned();
+    for i in 1..MAX_CHUNKS {
+        match find(headers, &chunk_name(name, i)) {
+            Some(part) => out.push_str(part),
+            None => break,
+        }
+    }
+    Some(out)
+}
+
+/// How many parts of `name` the request carries (0 when none).
+pub fn chunks_present(headers: &HeaderMap, name: &str) -> usize {
+    (0..MAX_CHUNKS).take_while(|i| find(headers, &chunk_name(name, *i)).is_some()).count()
+}
+
+fn chunk_name(name: &str, i: usize) -> String {
+    if i == 0 { name.to_owned() } else { format!("{name}.{i}") }
+}
+
 /// How long a cookie lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifetime {
-    /// `Max-Age` in seconds.
+    /// `Max-Age` in seconds (unless the cookie's attributes set one).
     Seconds(u64),
     /// Deletes the cookie.
     Expired,
 }
 
-/// A `Set-Cookie` value with the configured attributes (`HttpOnly` always).
-pub fn set(settings: &CookieSettings, name: &str, value: &str, path: &str, life: Lifetime) -> String {
+/// A `Set-Cookie` value: the configured attributes, then this cookie kind's overrides.
+/// `http_only` is the kind's default (`attrs.http_only` may change it).
+pub fn set(
+    settings: &CookieSettings,
+    attrs: &CookieAttrs,
+    name: &str,
+    value: &str,
+    life: Lifetime,
+    http_only: bool,
+) -> String {
     let mut s = String::with_capacity(name.len() + value.len() + 96);
     s.push_str(name);
     s.push('=');
     s.push_str(value);
     s.push_str("; Path=");
-    s.push_str(path);
+    s.push_str(attrs.path.as_deref().unwrap_or("/"));
     match life {
         Lifetime::Seconds(n) => {
             s.push_str("; Max-Age=");
-            s.push_str(&n.to_string());
+            s.push_str(&attrs.max_age_secs.unwrap_or(n).to_string());
         }
         Lifetime::Expired => s.push_str("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
     }
-    if let Some(d) = &settings.domain {
+    if let Some(d) = attrs.domain.as_ref().or(settings.domain.as_ref()) {
         s.push_str("; Domain=");
         s.push_str(d);
     }
-    s.push_str("; HttpOnly");
+    if attrs.http_only.unwrap_or(http_only) {
+        s.push_str("; HttpOnly");
+    }
     if settings.secure {
         s.push_str("; Secure");
     }
     s.push_str("; SameSite=");
-    s.push_str(settings.same_site.as_str());
+    s.push_str(attrs.same_site.unwrap_or(settings.same_site).as_str());
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use http::HeaderValue;
-
-    use super::*;
-    use crate::config::SameSite;
-
-    #[test]
-    fn finds_exact_names_across_headers() {
-        let mut h = HeaderMap::new();
-        h.append(COOKIE, HeaderValue::from_static("a=1; authfront_sessionx=no"));
-        h.append(COOKIE, HeaderValue::from_static("x=2;authfront_session=yes ; y=3"));
-        assert_eq!(find(&h, "authfront_session"), Some("yes"));
-        assert_eq!(find(&h, "a"), Some("1"));
-        assert_eq!(find(&h, "missing"), None);
+/// `Set-Cookie` values for `value` split into parts of at most [`CHUNK`] bytes, plus removals
+/// of parts left over from a larger earlier value (`present`: parts the request carried).
+pub fn set_chunked(
+    settings: &CookieSettings,
+    attrs: &CookieAttrs,
+    name: &str,
+    value: &str,
+    life: Lifetime,
+    present: usize,
+) -> Vec<String> {
+    // base64url and JWT text is ASCII, so splitting on byte offsets keeps characters whole.
+    let parts: Vec<&str> = if value.is_empty() {
+        vec![""]
+    } else {
+        value.as_bytes().chunks(CHUNK).map(|c| std::str::from_utf8(c).unwrap_or("")).collect()
+    };
+    let mut out: Vec<String> =
+        parts.iter().enumerate().map(|(i, p)| set(settings, attrs, &chunk_name(name, i), p, life, true)).collect();
+    for i in parts.len()..present.max(parts.len()) {
+        out.push(set(settings, attrs, &chunk_name(name, i), "", Lifetime::Expired, true));
     }
-
-    #[test]
-    fn set_cookie_attributes() {
-        let s = CookieSettings {
-            name: "n".into(),
-            login_name: "l".into(),
-            secure: true,
-            same_site: SameSite::Lax,
-            domain: None,
-        };
-        assert_eq!(
-            set(&s, "n", "v", "/", Lifetime::Seconds(60)),
-            "n=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax"
-        );
-        assert!(set(&s, "n", "", "/", Lifetime::Expired).contains("Max-Age=0"));
-    }
+    out
 }
+
+/// Removals for every part of `name` the request carries (at least the first).
+pub fn clear_chunked(settings: &CookieSettings, attrs: &CookieAttrs, name: &str, present: usize) -> Vec<String> {
+    (0..present.max(1)).map(|i| set(settings, attrs, &chunk_name(name, i), "", Lifetime::Expired, true)).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,20 +1,36 @@
-//! The viewer-request step: a request head and `now` in, an [`Action`] out.
+//! The viewer-request step: a request head and its context (`now`, revocations) in, an
+//! [`Action`] out.
 //!
 //! This is where every access decision is made, in one place, on the one normalised path the
 //! origin will serve. It never performs the action: starting a login needs random bytes and the
-//! provider's endpoints, redeeming a code needs the network; the adapter does those and comes
-//! back to [`crate::login`] for the rest.
+//! provider's endpoints, redeeming a code or refreshing needs the network; the adapter does
+//! those and comes back to [`crate::login`], [`crate::refresh`] and [`crate::signout`].
 
+mod own;
+
+pub use own::userinfo;
+
+use http::Method;
 use http::request::Parts;
-use http::{HeaderValue, Method, StatusCode};
 
 use crate::cookies;
 use crate::error::Error;
-use crate::login::{self, Opened, Pending};
+use crate::login::{self, Pending};
 use crate::path::{NormPath, normalize};
+use crate::refresh;
 use crate::reply::Reply;
+use crate::revocation::Revocations;
 use crate::session::Session;
 use crate::site::Site;
+use crate::unauth;
+
+/// What a decision needs besides the request: the clock and the revocations in force.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Unix seconds.
+    pub now: u64,
+    pub revocations: &'a Revocations,
+}
 
 /// What to do with a request.
 #[derive(Debug)]
@@ -25,6 +41,13 @@ pub enum Action {
     Login { return_to: String },
     /// The provider sent the browser back with a code: redeem it, verify, then finish.
     Exchange(Exchange),
+    /// The session's tokens are due for a refresh: refresh, then go on with `next`.
+    Refresh(Refresh),
+    /// Sign the user out (cookies, provider tokens, provider session).
+    SignOut(SignOut),
+    /// The provider posts a logout token (OpenID Connect Back-Channel Logout): the adapter
+    /// reads the body and verifies it.
+    BackchannelLogout,
     /// Answer directly.
     Respond(Reply),
 }
@@ -33,6 +56,8 @@ pub enum Action {
 pub struct Forward {
     pub path: NormPath,
     pub user: Option<Session>,
+    /// The session's last-activity time is old enough to be written again (idle timeout).
+    pub touch: bool,
 }
 
 #[derive(Debug)]
@@ -46,103 +71,97 @@ pub struct Exchange {
     pub signed_in: bool,
 }
 
+#[derive(Debug)]
+pub struct Refresh {
+    pub session: Session,
+    pub next: Next,
+}
+
+/// What a refreshed request goes on to.
+#[derive(Debug)]
+pub enum Next {
+    Forward(NormPath),
+    UserInfo,
+}
+
+#[derive(Debug)]
+pub struct SignOut {
+    pub session: Option<Session>,
+    /// A same-site path to land on afterwards (`?rd=`), if one was asked for.
+    pub return_to: Option<String>,
+}
+
+/// How often, at most, a session's last-activity time is re-sealed (seconds).
+const TOUCH_EVERY: u64 = 60;
+
 /// Decides what to do with one request.
-pub fn decide(site: &Site, req: &Parts, now: u64) -> Action {
-    let raw_path = req.uri.path();
-    let query = req.uri.query();
-    let path = match normalize(raw_path) {
+pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
+    let path = match normalize(req.uri.path()) {
         Ok(p) => p,
         Err(e) => return Action::Respond(Reply::error(&Error::BadPath(e), None)),
     };
     let eps = &site.config.server.endpoints;
     if path.as_str() == eps.callback {
-        return callback(site, req, query, now);
+        return own::callback(site, req, ctx);
+    }
+    if path.as_str() == eps.signout {
+        return Action::SignOut(SignOut { session: session(site, req, ctx), return_to: own::rd(req) });
     }
     if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str())
         && (rest.is_empty() || rest.starts_with('/'))
     {
-        return own_endpoint(rest);
+        return own::endpoint(site, req, ctx, &path);
     }
     let cfg = &site.config;
-    let user =
-        cookies::find(&req.headers, &cfg.session.cookie.name).and_then(|c| Session::open(&cfg.session.keys, c, now));
+    let user = session(site, req, ctx);
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return Action::Forward(Forward { path, user });
+        return forward(path, user, ctx);
+    }
+    if is_preflight(req) {
+        // A CORS preflight never carries cookies; the origin answers it.
+        return Action::Forward(Forward { path, user: None, touch: false });
     }
     match user {
-        Some(u) if cfg.access.required_groups.is_empty() || u.in_any_group(&cfg.access.required_groups) => {
-            Action::Forward(Forward { path, user: Some(u) })
+        Some(u) if !allowed(site, &u) => {
+            Action::Respond(Reply::error(&Error::Forbidden { user: u.display_name().to_owned() }, None))
         }
-        Some(u) => Action::Respond(Reply::error(&Error::Forbidden { user: u.display_name().to_owned() }, None)),
-        None if req.method == Method::GET || req.method == Method::HEAD => {
-            Action::Login { return_to: login::return_path(&path.encoded(), query) }
-        }
-        // A form post or API call cannot follow a login redirect and come back with its body.
-        None => Action::Respond(
-            Reply::text(StatusCode::UNAUTHORIZED, "sign-in required\n")
-                .with_header(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie realm=\"authfront\"")),
-        ),
+        Some(u) if refresh::due(&u, ctx.now) => Action::Refresh(Refresh { session: u, next: Next::Forward(path) }),
+        Some(u) => forward(path, Some(u), ctx),
+        None => unauth::answer(site, req, &path),
     }
 }
 
-fn own_endpoint(rest: &str) -> Action {
-    match rest {
-        "/health" => Action::Respond(Reply::text(StatusCode::OK, "ok\n")),
-        _ => Action::Respond(Reply::error(&Error::NotFound, None)),
-    }
+fn forward(path: NormPath, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
+    let touch = user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
+    Action::Forward(Forward { path, user, touch })
 }
 
-fn callback(site: &Site, req: &Parts, query: Option<&str>, now: u64) -> Action {
-    if req.method != Method::GET {
-        return Action::Respond(
-            Reply::error(&Error::MethodNotAllowed, None)
-                .with_header(http::header::ALLOW, HeaderValue::from_static("GET")),
-        );
-    }
-    let mut code = None;
-    let mut state = None;
-    let mut iss = None;
-    let mut error = None;
-    let mut description = None;
-    for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        let slot = match k.as_ref() {
-            "code" => &mut code,
-            "state" => &mut state,
-            "iss" => &mut iss,
-            "error" => &mut error,
-            "error_description" => &mut description,
-            _ => continue,
-        };
-        if slot.is_none() {
-            *slot = Some(v.into_owned());
-        }
-    }
-    let binding = cookies::find(&req.headers, &site.config.session.cookie.login_name);
-    let opened = state.as_deref().map(|s| login::open_state(site, s, binding, now));
-    // Where "Try again" leads: the page the user wanted, when the state says so.
-    let retry = match &opened {
-        Some(Ok(Opened::Ready(p))) => site.url_for(&p.return_to),
-        Some(Ok(Opened::Expired { return_to })) => site.url_for(return_to),
-        _ => site.url_for("/"),
-    };
-    if let Some(error) = error {
-        let err = Error::ProviderRefused { error, description: description.unwrap_or_default() };
-        return Action::Respond(Reply::error(&err, Some(&retry)));
-    }
-    let pending = match opened {
-        None => return Action::Respond(Reply::error(&Error::BadCallback("no state"), Some(&retry))),
-        Some(Err(e)) => return Action::Respond(Reply::error(&e, Some(&retry))),
-        // A login that took too long starts again quietly for the same page.
-        Some(Ok(Opened::Expired { return_to })) => return Action::Login { return_to },
-        Some(Ok(Opened::Ready(p))) => p,
-    };
+/// Whether a signed-in user may see protected paths at all.
+pub fn allowed(site: &Site, u: &Session) -> bool {
+    let groups = &site.config.access.required_groups;
+    groups.is_empty() || u.in_any_group(groups)
+}
+
+/// The request's session if it opens, has not been idle too long and is not revoked.
+pub fn session(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Option<Session> {
     let cfg = &site.config.session;
-    let signed_in =
-        cookies::find(&req.headers, &cfg.cookie.name).and_then(|c| Session::open(&cfg.keys, c, now)).is_some();
-    match code {
-        Some(code) if !code.is_empty() => Action::Exchange(Exchange { code, iss, pending, signed_in }),
-        _ => Action::Respond(Reply::error(&Error::BadCallback("no code"), Some(&retry))),
+    let s = Session::open(&cfg.keys, cookies::find(&req.headers, &cfg.cookie.name)?, ctx.now)?;
+    if cfg.idle_timeout_secs.is_some_and(|idle| ctx.now.saturating_sub(s.seen) > idle) {
+        return None;
     }
+    if ctx.revocations.revokes(&s) {
+        return None;
+    }
+    Some(s)
+}
+
+fn is_preflight(req: &Parts) -> bool {
+    req.method == Method::OPTIONS && req.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Keeps the `login` module's return-path rule in one place for the own endpoints.
+pub(crate) fn return_path(path: &NormPath, query: Option<&str>) -> String {
+    login::return_path(&path.encoded(), query)
 }
 
 #[cfg(test)]

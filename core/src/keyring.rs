@@ -13,6 +13,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 pub enum Purpose {
     Session,
     LoginState,
+    /// The provider's tokens kept for refresh and sign-out.
+    Tokens,
+    /// The `state` of an RP-initiated logout.
+    Logout,
 }
 
 impl Purpose {
@@ -20,6 +24,8 @@ impl Purpose {
         match self {
             Purpose::Session => b"authfront session v1",
             Purpose::LoginState => b"authfront login state v1",
+            Purpose::Tokens => b"authfront tokens v1",
+            Purpose::Logout => b"authfront logout state v1",
         }
     }
 }
@@ -35,8 +41,8 @@ pub const OVERHEAD: usize = 1 + KID_LEN + NONCE_LEN + 16;
 
 struct Key {
     kid: [u8; KID_LEN],
-    session: aead::LessSafeKey,
-    login: aead::LessSafeKey,
+    /// One sub-key per [`Purpose`], in declaration order.
+    keys: [aead::LessSafeKey; 4],
 }
 
 /// The configured keys, newest first.
@@ -77,7 +83,8 @@ impl Keyring {
             if out.iter().any(|o| o.kid == kid) {
                 return Err("the same key is listed twice".to_owned());
             }
-            out.push(Key { kid, session: derive(k, Purpose::Session), login: derive(k, Purpose::LoginState) });
+            let keys = [Purpose::Session, Purpose::LoginState, Purpose::Tokens, Purpose::Logout].map(|p| derive(k, p));
+            out.push(Key { kid, keys });
         }
         if out.is_empty() {
             return Err("needs at least one key".to_owned());
@@ -141,10 +148,7 @@ impl Keyring {
 
 impl Key {
     fn for_purpose(&self, p: Purpose) -> &aead::LessSafeKey {
-        match p {
-            Purpose::Session => &self.session,
-            Purpose::LoginState => &self.login,
-        }
+        &self.keys[p as usize]
     }
 }
 

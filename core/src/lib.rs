@@ -9,9 +9,14 @@
 //! - [`site`]: the config plus what is derived from it once.
 //! - [`path`]: the one normalised request path, and path patterns.
 //! - [`keyring`]: keys with ids, authenticated encryption of what browsers keep.
-//! - [`session`]: the sealed session cookie.
+//! - [`session`]: the sealed session cookie (and the provider's tokens, sealed apart).
+//! - [`revocation`]: sessions stopped before their cookies expire.
 //! - [`oidc`]: discovery, JWKS, PKCE, authorization and token requests, ID-token checks.
 //! - [`login`]: starting a login (sealed, browser-bound state) and finishing it.
+//! - [`refresh`]: when and how a session is refreshed with the provider's refresh token.
+//! - [`signout`]: sign-out (RP-initiated logout) and the signed-out page.
+//! - [`mint`]: the cookies a session is carried in (sealed, chunked, seed modes, extra).
+//! - [`unauth`]: what a request without a session gets (redirect or JSON 401).
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
 //! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
@@ -34,12 +39,17 @@ pub mod decide;
 pub mod error;
 pub mod keyring;
 pub mod login;
+pub mod mint;
 pub mod oidc;
 pub mod page;
 pub mod path;
 pub mod proxy;
+pub mod refresh;
 pub mod reply;
+pub mod revocation;
 pub mod route;
 pub mod s3;
 pub mod session;
+pub mod signout;
 pub mod site;
+pub mod unauth;

@@ -13,9 +13,12 @@ use serde::{Deserialize, Serialize};
 use crate::cookies::{self, Lifetime};
 use crate::error::Error;
 use crate::keyring::{NONCE_LEN, Purpose};
-use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet};
+use crate::mint::RawTokens;
+use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet, TokenResponse};
+use crate::refresh;
 use crate::reply::Reply;
-use crate::session::Session;
+use crate::session::tokens::Tokens;
+use crate::session::{Session, SessionId};
 use crate::site::Site;
 
 /// Random bytes one login start needs; the adapter fills them from a CSPRNG.
@@ -98,13 +101,15 @@ pub fn begin(
         &nonce,
         &oidc::challenge(&verifier),
     );
+    let c = &cfg.session.cookie;
+    // Path=/ (the default) so that a login started from any page reuses this browser's binding.
     let cookie = cookies::set(
-        &cfg.session.cookie,
-        &cfg.session.cookie.login_name,
+        c,
+        &c.login_attrs,
+        &c.login_name,
         &URL_SAFE_NO_PAD.encode(binding),
-        // Path=/ so that a login started from any page reuses this browser's binding.
-        "/",
         Lifetime::Seconds(cfg.oidc.login_timeout_secs),
+        true,
     );
     Reply::redirect(&url, &[cookie])
 }
@@ -185,30 +190,69 @@ pub fn verify(
     oidc::verify_id_token(id_token, keys, &check)
 }
 
-/// The session a verified ID token earns.
-pub fn session_from(site: &Site, claims: &IdClaims, now: u64) -> Session {
-    let groups = claims.groups(&site.config.access.groups_claim);
-    Session {
+/// The session a verified ID token earns, the provider tokens it keeps, and the raw tokens the
+/// cookie modes hand to the page. `id` is a fresh random session id.
+pub fn session_from(
+    site: &Site,
+    claims: &IdClaims,
+    tokens: &TokenResponse,
+    id: SessionId,
+    now: u64,
+) -> (Session, Tokens, RawTokens) {
+    let cfg = &site.config.session;
+    let keep_refresh = cfg.refresh && tokens.refresh_token.is_some();
+    let session = Session {
+        id,
         sub: claims.sub.clone(),
+        sid: claims.sid.clone(),
         email: claims.email.clone(),
         name: claims.name.clone().or_else(|| claims.preferred_username.clone()),
-        groups: groups.into_iter().filter(|g| site.rule_groups.contains(g)).collect(),
+        groups: rule_groups(site, claims),
         iat: now,
-        exp: now.saturating_add(site.config.session.lifetime_secs),
+        exp: now.saturating_add(cfg.lifetime_secs),
+        seen: now,
+        refresh_at: if keep_refresh {
+            refresh::refresh_at(site, now, tokens.expires_in, Some(claims.exp))
+        } else {
+            None
+        },
+        generation: 0,
+    };
+    let kept = Tokens {
+        session: id,
+        generation: 0,
+        refresh_token: if keep_refresh { tokens.refresh_token.clone() } else { None },
+        id_token: tokens.id_token.clone(),
+    };
+    (session, kept, raw_tokens(claims, tokens))
+}
+
+/// The groups of `claims` that some rule refers to.
+pub(crate) fn rule_groups(site: &Site, claims: &IdClaims) -> Vec<String> {
+    let groups = claims.groups(&site.config.access.groups_claim);
+    groups.into_iter().filter(|g| site.rule_groups.contains(g)).collect()
+}
+
+/// What the cookie modes need from a token response.
+pub(crate) fn raw_tokens(claims: &IdClaims, tokens: &TokenResponse) -> RawTokens {
+    let username = claims
+        .raw
+        .get("cognito:username")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| claims.preferred_username.clone())
+        .unwrap_or_else(|| claims.sub.clone());
+    RawTokens {
+        id_token: tokens.id_token.clone(),
+        access_token: Some(tokens.access_token.clone()).filter(|t| !t.is_empty()),
+        scope: tokens.scope.clone(),
+        username,
     }
 }
 
-/// Finishes a login: the session cookie, and `302` back to the page first asked for.
-pub fn finish(site: &Site, pending: &Pending, session: &Session, seal: [u8; NONCE_LEN]) -> Reply {
-    let cfg = &site.config.session;
-    let cookie = cookies::set(
-        &cfg.cookie,
-        &cfg.cookie.name,
-        &session.seal(&cfg.keys, seal),
-        "/",
-        Lifetime::Seconds(cfg.lifetime_secs),
-    );
-    Reply::redirect(&site.url_for(&pending.return_to), &[cookie])
+/// Finishes a login: the session's cookies, and `302` back to the page first asked for.
+pub fn finish(site: &Site, pending: &Pending, cookies: &[String]) -> Reply {
+    Reply::redirect(&site.url_for(&pending.return_to), cookies)
 }
 
 #[cfg(test)]

@@ -16,15 +16,15 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::conditional;
-use crate::config::{Config, Proxy};
+use crate::config::{Config, CookieMode, Proxy};
 use crate::session::Session;
 
 /// What one request to an origin is built from, besides the client's headers.
 #[derive(Debug)]
 pub struct Context<'a> {
     pub proxy: &'a Proxy,
-    /// Never forwarded: see [`own_cookies`].
-    pub own_cookies: &'a [String],
+    /// Never forwarded.
+    pub own_cookies: &'a OwnCookies,
     pub user: Option<&'a Session>,
     /// The peer that sent the request to authfront.
     pub client_ip: Option<IpAddr>,
@@ -34,13 +34,52 @@ pub struct Context<'a> {
     pub secret: Option<(&'a HeaderName, &'a str)>,
 }
 
-/// Cookie names that stay between the browser and authfront: the session and login cookies,
-/// and `proxy.strip_cookies`. A new authfront cookie must be added here.
-pub fn own_cookies(config: &Config) -> Vec<String> {
-    let c = &config.session.cookie;
-    let mut names = vec![c.name.clone(), c.login_name.clone()];
-    names.extend(config.proxy.strip_cookies.iter().cloned());
-    names
+/// The cookies that stay between the browser and authfront and never reach an origin: the
+/// session, login and token cookies (with the token cookie's chunks `name.1`, `name.2`, …), the
+/// `cookie_mode` cookies (Amplify's, keyed by client id; Elasticsearch's), and
+/// `proxy.strip_cookies`. `session.additional_cookies` are the site's and do pass. A new
+/// authfront cookie must be added here.
+#[derive(Debug, Clone, Default)]
+pub struct OwnCookies {
+    exact: Vec<String>,
+    /// `name` itself and its chunks `{name}.{digits}`.
+    chunked: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+impl OwnCookies {
+    pub fn new(config: &Config) -> OwnCookies {
+        let c = &config.session.cookie;
+        let mut own = OwnCookies {
+            exact: vec![c.name.clone(), c.login_name.clone()],
+            chunked: vec![c.tokens_name.clone()],
+            prefixes: Vec::new(),
+        };
+        match config.session.mode {
+            CookieMode::Sealed => {}
+            CookieMode::Amplify => {
+                own.prefixes.push(format!("CognitoIdentityServiceProvider.{}.", config.oidc.client_id));
+                own.exact.push("amplify-signin-with-hostedUI".to_owned());
+            }
+            CookieMode::Elasticsearch => {
+                own.exact.extend(["ID-TOKEN", "ACCESS-TOKEN", "COGNITO-ENABLED"].map(str::to_owned));
+            }
+        }
+        own.exact.extend(config.proxy.strip_cookies.iter().cloned());
+        own
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.exact.iter().any(|n| n == name)
+            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            || self.chunked.iter().any(|n| match name.strip_prefix(n.as_str()) {
+                Some("") => true,
+                Some(rest) => {
+                    rest.strip_prefix('.').is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+                }
+                None => false,
+            })
+    }
 }
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1), plus the pre-standard ones still seen.
@@ -153,13 +192,13 @@ fn encode(s: &str, set: &'static AsciiSet) -> String {
 
 /// The client's `Cookie` headers without `own`'s cookies, as one header; `None` when nothing
 /// is left.
-fn strip_cookies(client: &HeaderMap, own: &[String]) -> Option<HeaderValue> {
+fn strip_cookies(client: &HeaderMap, own: &OwnCookies) -> Option<HeaderValue> {
     let mut kept: Vec<&str> = Vec::new();
     for value in client.get_all(COOKIE) {
         let Ok(text) = value.to_str() else { continue };
         for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
-            if !own.iter().any(|o| o == name) {
+            if !own.contains(name) {
                 kept.push(pair);
             }
         }

@@ -1,29 +1,46 @@
 //! The session: what authfront remembers about a signed-in user, sealed into one small cookie.
 //!
-//! Holds only what the rules need (subject, email, name, the groups rules refer to, times),
-//! encoded compactly (postcard) and sealed with the [`Keyring`]. Opening is local and takes
-//! microseconds: no provider call per request. Anything that does not open, or has expired, is
-//! simply "not signed in".
+//! Holds only what the rules need (subject, email, name, the groups rules refer to), the
+//! provider's session id (for back-channel logout) and its clocks: sign-in time, absolute end,
+//! last activity (idle timeout), when the provider's tokens need refreshing. Encoded compactly
+//! (postcard) and sealed with the [`Keyring`]. Opening is local and takes microseconds: no
+//! provider call per request. Anything that does not open is simply "not signed in". The
+//! provider's tokens live in a second cookie ([`tokens`]) that is only opened when needed.
+
+pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
 use crate::keyring::{Keyring, NONCE_LEN, Purpose};
 
 /// Format of the sealed plaintext; bumped when fields change so old cookies fail cleanly.
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
+
+/// Random id of one sign-in: names the session in revocations, refreshes and logs.
+pub type SessionId = [u8; 16];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    pub id: SessionId,
     /// The provider's subject identifier.
     pub sub: String,
+    /// The provider's session id (`sid`), when it sends one.
+    pub sid: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
     /// Only the groups some rule refers to (keeps the cookie small whatever the provider sends).
     pub groups: Vec<String>,
-    /// Unix seconds when the session began.
+    /// Unix seconds when the user signed in.
     pub iat: u64,
-    /// Unix seconds after which the session is over.
+    /// Unix seconds after which the session is over, refreshed or not (absolute lifetime).
     pub exp: u64,
+    /// Unix seconds of the last activity seen (idle timeout); updated at most once a minute.
+    pub seen: u64,
+    /// Unix seconds from which the provider's tokens should be refreshed; `None` when there is
+    /// no refresh token.
+    pub refresh_at: Option<u64>,
+    /// Bumped by every refresh; the tokens cookie names the generation it belongs to.
+    pub generation: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -35,13 +52,18 @@ struct Envelope<'a> {
 
 #[derive(Serialize, Deserialize)]
 struct SessionRef<'a> {
+    id: SessionId,
     sub: &'a str,
+    sid: Option<&'a str>,
     email: Option<&'a str>,
     name: Option<&'a str>,
     #[serde(borrow)]
     groups: Vec<&'a str>,
     iat: u64,
     exp: u64,
+    seen: u64,
+    refresh_at: Option<u64>,
+    generation: u32,
 }
 
 impl Session {
@@ -54,17 +76,27 @@ impl Session {
         groups.iter().any(|g| self.groups.iter().any(|h| h == g))
     }
 
+    /// The session id as text (logs, revocation commands).
+    pub fn id_text(&self) -> String {
+        id_text(&self.id)
+    }
+
     /// Seals the session into cookie text.
     pub fn seal(&self, keys: &Keyring, nonce: [u8; NONCE_LEN]) -> String {
         let env = Envelope {
             format: FORMAT,
             body: SessionRef {
+                id: self.id,
                 sub: &self.sub,
+                sid: self.sid.as_deref(),
                 email: self.email.as_deref(),
                 name: self.name.as_deref(),
                 groups: self.groups.iter().map(String::as_str).collect(),
                 iat: self.iat,
                 exp: self.exp,
+                seen: self.seen,
+                refresh_at: self.refresh_at,
+                generation: self.generation,
             },
         };
         // postcard serialisation into a Vec cannot fail for these plain types.
@@ -72,7 +104,8 @@ impl Session {
         keys.seal(Purpose::Session, &plain, nonce)
     }
 
-    /// Opens cookie text; `None` when forged, tampered, of an old format, or expired at `now`.
+    /// Opens cookie text; `None` when forged, tampered, of an old format, or past its absolute
+    /// end at `now`. (Idle time and revocation are judged by the caller, who knows the rules.)
     pub fn open(keys: &Keyring, text: &str, now: u64) -> Option<Session> {
         let plain = keys.open(Purpose::Session, text)?;
         let env: Envelope<'_> = postcard::from_bytes(&plain).ok()?;
@@ -81,15 +114,25 @@ impl Session {
         }
         let b = env.body;
         Some(Session {
+            id: b.id,
             sub: b.sub.to_owned(),
+            sid: b.sid.map(str::to_owned),
             email: b.email.map(str::to_owned),
             name: b.name.map(str::to_owned),
             groups: b.groups.into_iter().map(str::to_owned).collect(),
             iat: b.iat,
             exp: b.exp,
+            seen: b.seen,
+            refresh_at: b.refresh_at,
+            generation: b.generation,
         })
     }
 }
 
+/// Hex text of a session id.
+pub fn id_text(id: &SessionId) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

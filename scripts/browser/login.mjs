@@ -1,12 +1,14 @@
 // A real browser login through authfront: headless Debian chromium driven by playwright-core.
 //
 //   node scripts/browser/login.mjs URL [--user alice] [--password alice-password]
-//        [--expect '#protected'] [--screenshot FILE] [--timeout-ms 20000]
+//        [--expect '#protected'] [--screenshot FILE] [--timeout-ms 20000] [--eval JS]
 //
 // Opens URL (a page behind authfront), follows the redirects to the identity
 // provider, fills its login form when one is shown (#login-form: #username,
 // #password, #submit), waits for the EXPECT selector on the page it lands on,
-// takes a screenshot. Prints ONE JSON line on stdout:
+// takes a screenshot, and with --eval evaluates JS in the page (its result goes in
+// "eval", e.g. --eval document.cookie shows what the page's script can read).
+// Prints ONE JSON line on stdout:
 //   {"ok":true,"formShown":true,"finalUrl":...,"status":200,"title":...,"visited":[...],"cookies":[...],...}
 //   {"ok":false,"error":"...","visited":[...],...}
 // Exit 0 on success, 1 on failure, 2 on bad usage. Chromium: /usr/bin/chromium
@@ -16,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const USAGE = 'usage: node login.mjs URL [--user U] [--password P] [--expect SELECTOR] [--screenshot FILE] [--timeout-ms N]';
+const USAGE = 'usage: node login.mjs URL [--user U] [--password P] [--expect SELECTOR] [--screenshot FILE] [--timeout-ms N] [--eval JS]';
 const argv = process.argv.slice(2);
 const opts = {};
 let url;
@@ -33,7 +35,7 @@ for (let i = 0; i < argv.length; i += 1) {
     console.error(`unexpected argument ${a}\n${USAGE}`); process.exit(2);
   }
 }
-const known = ['user', 'password', 'expect', 'screenshot', 'timeout-ms'];
+const known = ['user', 'password', 'expect', 'screenshot', 'timeout-ms', 'eval'];
 const unknown = Object.keys(opts).filter((k) => !known.includes(k));
 if (!url || unknown.length) {
   console.error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
@@ -86,9 +88,10 @@ try {
   }).catch(() => null);
   await page.screenshot({ path: shot, fullPage: true });
   const cookies = (await context.cookies()).map((c) => `${c.domain}${c.path}:${c.name}`);
+  const evaluated = opts.eval ? await page.evaluate(opts.eval) : undefined;
   console.log(JSON.stringify({
     ok: true, formShown, finalUrl: page.url(), status, title: await page.title(), screenshot: shot,
-    ms: Date.now() - t0, visited, cookies,
+    ms: Date.now() - t0, visited, cookies, eval: evaluated,
   }));
   ok = true;
 } catch (err) {

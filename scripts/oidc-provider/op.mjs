@@ -14,6 +14,8 @@
 //   OP_AUTO_LOGIN           account logged in without a form (default "alice"; a
 //                           known `login_hint` wins); "off" shows the login form
 //   OP_PKCE_REQUIRED        "all" (default) or "public"
+//   OP_ALWAYS_ISSUE_REFRESH "1": refresh tokens without offline_access (default: only with it)
+//   OP_ROTATE_REFRESH       "0": keep refresh tokens on refresh (default: rotate on every use)
 //   OP_TTL_ACCESS / OP_TTL_ID / OP_TTL_REFRESH / OP_TTL_SESSION / OP_TTL_CODE  seconds
 //   OP_KEYS_FILE            private JWKS (RS256 + ES256), created on first start and
 //                           kept across restarts; delete it and restart = key rotation
@@ -172,6 +174,11 @@ const configuration = {
   pkce: {
     required: (ctx, client) => (env.OP_PKCE_REQUIRED === 'public' ? client.clientAuthMethod === 'none' : true),
   },
+  // refresh tokens: with offline_access (OIDC Core §11), or always with OP_ALWAYS_ISSUE_REFRESH=1
+  issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token')
+    && (env.OP_ALWAYS_ISSUE_REFRESH === '1' || code.scopes.has('offline_access')),
+  // every refresh rotates the refresh token (the old one is then refused) unless OP_ROTATE_REFRESH=0
+  rotateRefreshToken: () => env.OP_ROTATE_REFRESH !== '0',
   ttl: {
     AccessToken: num(env.OP_TTL_ACCESS, 3600),
     AuthorizationCode: num(env.OP_TTL_CODE, 60),
@@ -184,6 +191,7 @@ const configuration = {
   features: {
     devInteractions: { enabled: false }, // replaced by the interaction routes below
     registration: { enabled: true }, // open dynamic registration (loopback only): tests register their own clients
+    revocation: { enabled: true }, // RFC 7009: authfront revokes refresh tokens at sign-out
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {

@@ -22,7 +22,7 @@ use crate::body::{self, Body};
 #[derive(Debug)]
 pub struct Shared {
     pub proxy: config::Proxy,
-    pub own_cookies: Vec<String>,
+    pub own_cookies: proxy::OwnCookies,
     pub public_url: String,
 }
 

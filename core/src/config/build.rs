@@ -1,15 +1,15 @@
 //! `RawConfig` → [`Config`]: every check of meaning, each error naming its key.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
 use super::raw::{RawConfig, RawSecret};
 use super::{
-    Access, ClientAuth, Config, ConfigError, CookieSettings, Endpoints, Oidc, SameSite, Secret, Server, Session, edge,
-    origin,
+    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Secret, Server, Store, StoreKind, Unauthenticated, edge,
+    origin, session,
 };
-use crate::keyring::Keyring;
 use crate::path::{Pattern, normalize};
 
 /// Resolves a secret reference (`{ env = … }` or `{ file = … }`) to its value; the adapter
@@ -44,15 +44,31 @@ fn toml_error(text: &str, key: &str, e: &toml::de::Error) -> ConfigError {
 fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigError> {
     let server = build_server(&raw)?;
     let oidc = build_oidc(&raw, resolve)?;
-    let session = build_session(&raw, resolve)?;
+    let session = session::build(&raw, resolve)?;
     let (origin, routes) = origin::build(&raw.origin, resolve)?;
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
+    let store = build_store(&raw, resolve)?;
+    let warnings = session::warnings(&raw, &session);
     let proxy = edge::build_proxy(&raw.proxy)?;
     let cache = edge::build_cache(&raw.cache)?;
     let compression = edge::build_compression(&raw.compression)?;
     let admin = edge::build_admin(raw.admin.as_ref(), resolve)?;
-    Ok(Config { server, oidc, session, origin, routes, access, headers, proxy, cache, compression, admin })
+    Ok(Config {
+        server,
+        oidc,
+        session,
+        origin,
+        routes,
+        access,
+        headers,
+        store,
+        warnings,
+        proxy,
+        cache,
+        compression,
+        admin,
+    })
 }
 
 pub(super) fn duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
@@ -60,7 +76,7 @@ pub(super) fn duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
         .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
 }
 
-fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
+pub(super) fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
     duration(key, text).map(|d| d.as_secs())
 }
 
@@ -89,10 +105,24 @@ fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
         Some(p) => own_path("server.callback_path", p)?,
         None => format!("{prefix}/callback"),
     };
+    let signout = match &s.signout_path {
+        Some(p) => own_path("server.signout_path", p)?,
+        None => format!("{prefix}/signout"),
+    };
+    let endpoints = Endpoints {
+        signed_out: format!("{prefix}/signed-out"),
+        login: format!("{prefix}/login"),
+        userinfo: format!("{prefix}/userinfo"),
+        backchannel_logout: format!("{prefix}/backchannel-logout"),
+        health: format!("{prefix}/health"),
+        prefix,
+        callback,
+        signout,
+    };
     Ok(Server {
         listen,
         public_url,
-        endpoints: Endpoints { prefix, callback },
+        endpoints,
         shutdown_grace_secs: duration_secs("server.shutdown_grace", &s.shutdown_grace)?,
     })
 }
@@ -228,72 +258,6 @@ pub(super) fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Re
     Ok(Secret::new(value))
 }
 
-fn build_session(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Session, ConfigError> {
-    let s = &raw.session;
-    if s.keys.is_empty() {
-        return Err(ConfigError::new("session.keys", "needs at least one key (`authfront keygen` prints one)"));
-    }
-    let mut material = Vec::new();
-    for (i, k) in s.keys.iter().enumerate() {
-        let key = format!("session.keys[{i}]");
-        let value = secret(&key, k, resolve)?;
-        material.push(Keyring::decode_key(value.expose()).map_err(|p| ConfigError::new(&key, p))?);
-    }
-    let keys = Keyring::new(&material).map_err(|p| ConfigError::new("session.keys", p))?;
-    let lifetime_secs = duration_secs("session.lifetime", &s.lifetime)?;
-    if lifetime_secs < 60 {
-        return Err(ConfigError::new("session.lifetime", "must be at least 1m"));
-    }
-    let same_site = match s.same_site.to_ascii_lowercase().as_str() {
-        "lax" => SameSite::Lax,
-        "strict" => SameSite::Strict,
-        "none" => SameSite::None,
-        other => return Err(ConfigError::new("session.same_site", format!("`{other}` is not lax, strict or none"))),
-    };
-    if same_site == SameSite::None && !s.secure {
-        return Err(ConfigError::new(
-            "session.same_site",
-            "`none` needs `session.secure = true` (browsers refuse it otherwise)",
-        ));
-    }
-    for (key, name) in [("session.cookie_name", &s.cookie_name), ("session.login_cookie_name", &s.login_cookie_name)] {
-        cookie_name(key, name, s.secure, s.domain.is_some())?;
-    }
-    if s.cookie_name == s.login_cookie_name {
-        return Err(ConfigError::new("session.login_cookie_name", "must differ from `session.cookie_name`"));
-    }
-    if let Some(d) = &s.domain
-        && (d.is_empty() || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-    {
-        return Err(ConfigError::new("session.domain", format!("`{d}` is not a domain name")));
-    }
-    Ok(Session {
-        keys,
-        lifetime_secs,
-        cookie: CookieSettings {
-            name: s.cookie_name.clone(),
-            login_name: s.login_cookie_name.clone(),
-            secure: s.secure,
-            same_site,
-            domain: s.domain.clone(),
-        },
-    })
-}
-
-fn cookie_name(key: &str, name: &str, secure: bool, has_domain: bool) -> Result<(), ConfigError> {
-    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(token) {
-        return Err(ConfigError::new(key, format!("`{name}` is not a valid cookie name")));
-    }
-    if name.starts_with("__Host-") && (!secure || has_domain) {
-        return Err(ConfigError::new(key, "a `__Host-` cookie needs `session.secure = true` and no `session.domain`"));
-    }
-    if name.starts_with("__Secure-") && !secure {
-        return Err(ConfigError::new(key, "a `__Secure-` cookie needs `session.secure = true`"));
-    }
-    Ok(())
-}
-
 fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {
     let a = &raw.access;
     let mut public_paths = Vec::new();
@@ -307,7 +271,47 @@ fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {
     if groups_claim.is_empty() {
         return Err(ConfigError::new("access.groups_claim", "must not be empty"));
     }
-    Ok(Access { public_paths, required_groups: a.required_groups.clone(), groups_claim })
+    let mut on_unauthenticated = Vec::new();
+    for (i, rule) in a.on_unauthenticated.iter().enumerate() {
+        let key = format!("access.on_unauthenticated[{i}]");
+        let mut paths = Vec::new();
+        for (j, p) in rule.paths.iter().enumerate() {
+            paths.push(Pattern::parse(p).map_err(|e| ConfigError::new(format!("{key}.paths[{j}]"), e))?);
+        }
+        let action = match rule.action.as_str() {
+            "auto" => Unauthenticated::Auto,
+            "redirect" => Unauthenticated::Redirect,
+            "status" => Unauthenticated::Status,
+            other => {
+                return Err(ConfigError::new(
+                    format!("{key}.action"),
+                    format!("`{other}` is not one of `auto`, `redirect`, `status`"),
+                ));
+            }
+        };
+        on_unauthenticated.push((paths, action));
+    }
+    Ok(Access { public_paths, required_groups: a.required_groups.clone(), groups_claim, on_unauthenticated })
+}
+
+fn build_store(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Store, ConfigError> {
+    let s = &raw.store;
+    let kind = match (&s.redis_url, &s.path) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::new("store", "set either `redis_url` or `path`, not both"));
+        }
+        (Some(url), None) => {
+            let url = secret("store.redis_url", url, resolve)?;
+            if !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://")) {
+                return Err(ConfigError::new("store.redis_url", "must start with redis:// or rediss://"));
+            }
+            StoreKind::Redis(url)
+        }
+        (None, Some(p)) if p.is_empty() => return Err(ConfigError::new("store.path", "must not be empty")),
+        (None, p) => StoreKind::Embedded(PathBuf::from(p.as_deref().unwrap_or("authfront-state"))),
+    };
+    let sync = duration_secs("store.sync_interval", s.sync_interval.as_deref().unwrap_or("1s"))?.max(1);
+    Ok(Store { kind, sync_interval_secs: sync })
 }
 
 /// The seeds' security headers, made safe for any site: nothing here can break a page's own

@@ -7,11 +7,13 @@ mod build;
 mod edge;
 mod origin;
 mod raw;
+mod session;
 #[cfg(test)]
 pub(crate) mod tests;
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use http::{HeaderName, HeaderValue};
 
@@ -82,6 +84,25 @@ pub struct Config {
     pub compression: Compression,
     /// `None`: no admin listener (the default).
     pub admin: Option<Admin>,
+    pub store: Store,
+    /// Things that work but deserve a look (printed by `check-config` and at start).
+    pub warnings: Vec<String>,
+}
+
+/// Where revocations are kept.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub kind: StoreKind,
+    /// How often the list is re-read (revoked sessions stop within about this long).
+    pub sync_interval_secs: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum StoreKind {
+    /// A folder on disk (relative paths: to the config file's folder).
+    Embedded(PathBuf),
+    /// A Redis URL (`redis://…`), shared by several instances.
+    Redis(Secret),
 }
 
 #[derive(Debug)]
@@ -106,6 +127,13 @@ pub struct Endpoints {
     /// e.g. `/_authfront`; every own endpoint not renamed lives under it.
     pub prefix: String,
     pub callback: String,
+    pub signout: String,
+    /// Where the provider sends the browser back after a sign-out.
+    pub signed_out: String,
+    pub login: String,
+    pub userinfo: String,
+    pub backchannel_logout: String,
+    pub health: String,
 }
 
 /// How the client authenticates at the token endpoint.
@@ -156,7 +184,42 @@ impl SameSite {
 pub struct Session {
     pub keys: Keyring,
     pub lifetime_secs: u64,
+    pub idle_timeout_secs: Option<u64>,
+    pub refresh: bool,
+    pub refresh_margin_secs: u64,
+    pub refresh_grace_secs: u64,
     pub cookie: CookieSettings,
+    pub mode: CookieMode,
+    pub additional_cookies: Vec<ExtraCookie>,
+}
+
+/// Which cookies carry the session to the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieMode {
+    /// authfront's own sealed cookie only.
+    Sealed,
+    /// Also the Cognito/Amplify cookies with the raw ID and access tokens, for the page's script.
+    Amplify,
+    /// Also the cookies Amazon Elasticsearch/OpenSearch with Cognito reads.
+    Elasticsearch,
+}
+
+/// One attribute set for a cookie; `None` keeps the default of its kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CookieAttrs {
+    pub path: Option<String>,
+    pub domain: Option<String>,
+    pub same_site: Option<SameSite>,
+    pub max_age_secs: Option<u64>,
+    pub http_only: Option<bool>,
+}
+
+/// An extra cookie set after sign-in.
+#[derive(Debug, Clone)]
+pub struct ExtraCookie {
+    pub name: String,
+    pub value: String,
+    pub attrs: CookieAttrs,
 }
 
 /// Attributes shared by authfront's cookies.
@@ -164,9 +227,14 @@ pub struct Session {
 pub struct CookieSettings {
     pub name: String,
     pub login_name: String,
+    pub tokens_name: String,
     pub secure: bool,
     pub same_site: SameSite,
     pub domain: Option<String>,
+    pub session_attrs: CookieAttrs,
+    pub tokens_attrs: CookieAttrs,
+    pub login_attrs: CookieAttrs,
+    pub mode_attrs: CookieAttrs,
 }
 
 #[derive(Debug)]
@@ -174,4 +242,17 @@ pub struct Access {
     pub public_paths: Vec<Pattern>,
     pub required_groups: Vec<String>,
     pub groups_claim: String,
+    /// First match wins; no match means [`Unauthenticated::Auto`].
+    pub on_unauthenticated: Vec<(Vec<Pattern>, Unauthenticated)>,
+}
+
+/// What a request without a session gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unauthenticated {
+    /// Page navigations are sent to sign in; fetch/XHR, JSON and non-GET requests get 401.
+    Auto,
+    /// Always sent to sign in.
+    Redirect,
+    /// Always 401 (APIs).
+    Status,
 }

@@ -31,6 +31,18 @@ pub struct RawConfig {
     #[serde(default)]
     pub compression: RawCompression,
     pub admin: Option<RawAdmin>,
+    /// Where revocations live (embedded file by default, Redis when `redis_url` is set).
+    #[serde(default)]
+    pub store: RawStore,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStore {
+    pub redis_url: Option<RawSecret>,
+    /// Folder of the embedded store (default `authfront-state` beside the config file).
+    pub path: Option<String>,
+    pub sync_interval: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +54,8 @@ pub struct RawServer {
     pub endpoint_prefix: String,
     /// Overrides `{endpoint_prefix}/callback`, e.g. `/parseauth` or `/_callback` (the seeds').
     pub callback_path: Option<String>,
+    /// Overrides `{endpoint_prefix}/signout`, e.g. `/signout` (the seeds').
+    pub signout_path: Option<String>,
     /// How long a graceful shutdown waits for requests in flight.
     #[serde(default = "default_drain")]
     pub shutdown_grace: String,
@@ -113,6 +127,62 @@ pub struct RawSession {
     #[serde(default = "default_same_site")]
     pub same_site: String,
     pub domain: Option<String>,
+    #[serde(default = "default_tokens_cookie_name")]
+    pub tokens_cookie_name: String,
+    /// Signed out after this long without a request (default: never).
+    pub idle_timeout: Option<String>,
+    /// Refresh the provider's tokens before they expire (when it gives a refresh token).
+    #[serde(default = "default_true")]
+    pub refresh: bool,
+    #[serde(default = "default_refresh_margin")]
+    pub refresh_margin: String,
+    #[serde(default = "default_refresh_grace")]
+    pub refresh_grace: String,
+    /// `sealed` (default), `amplify` or `elasticsearch`.
+    #[serde(default = "default_cookie_mode")]
+    pub cookie_mode: String,
+    /// Attribute overrides per cookie kind: `session`, `tokens`, `login`, `mode`.
+    #[serde(default)]
+    pub cookies: BTreeMap<String, RawCookieAttrs>,
+    /// Extra cookies set after sign-in (the seeds' AdditionalCookies).
+    #[serde(default)]
+    pub additional_cookies: Vec<RawExtraCookie>,
+}
+
+fn default_tokens_cookie_name() -> String {
+    "authfront_tokens".to_owned()
+}
+fn default_refresh_margin() -> String {
+    "60s".to_owned()
+}
+fn default_refresh_grace() -> String {
+    "30s".to_owned()
+}
+fn default_cookie_mode() -> String {
+    "sealed".to_owned()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCookieAttrs {
+    pub path: Option<String>,
+    pub domain: Option<String>,
+    pub same_site: Option<String>,
+    pub max_age: Option<String>,
+    pub http_only: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtraCookie {
+    pub name: String,
+    pub value: String,
+    pub path: Option<String>,
+    pub domain: Option<String>,
+    pub same_site: Option<String>,
+    pub max_age: Option<String>,
+    #[serde(default)]
+    pub http_only: bool,
 }
 
 fn default_lifetime() -> String {
@@ -139,6 +209,17 @@ pub struct RawAccess {
     #[serde(default)]
     pub required_groups: Vec<String>,
     pub groups_claim: Option<String>,
+    /// What a request without a session gets, by path (first match wins; default `auto`).
+    #[serde(default)]
+    pub on_unauthenticated: Vec<RawUnauthenticated>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnauthenticated {
+    pub paths: Vec<String>,
+    /// `auto` (navigations redirect, the rest get 401), `redirect` or `status` (always 401).
+    pub action: String,
 }
 
 /// A secret: inline text, `{ env = "NAME" }` or `{ file = "/path" }`; the adapter resolves

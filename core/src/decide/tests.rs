@@ -2,8 +2,13 @@ use http::{Request, StatusCode};
 
 use super::*;
 use crate::login::tests::{site, start};
+use crate::revocation::{Entry, Target};
 
 const NOW: u64 = 1_000_000;
+
+fn decide(site: &Site, req: &Parts, now: u64) -> Action {
+    super::decide(site, req, &Ctx { now, revocations: &Revocations::default() })
+}
 
 fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
     let mut b = Request::builder().method(method).uri(uri);
@@ -14,15 +19,28 @@ fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
     b.body(()).unwrap().into_parts().0
 }
 
-fn session(groups: &[&str], exp: u64) -> String {
-    let s = Session {
+fn user(groups: &[&str], exp: u64) -> Session {
+    Session {
+        id: [1; 16],
         sub: "u1".into(),
+        sid: Some("sid-1".into()),
         email: Some("u@example.test".into()),
         name: None,
         groups: groups.iter().map(|g| g.to_string()).collect(),
         iat: 0,
         exp,
-    };
+        seen: NOW,
+        refresh_at: None,
+        generation: 0,
+    }
+}
+
+fn seal(s: &Session) -> String {
+    s.seal(&site().config.session.keys, [5; 12])
+}
+
+fn session(groups: &[&str], exp: u64) -> String {
+    let s = user(groups, exp);
     s.seal(&site().config.session.keys, [5; 12])
 }
 
@@ -183,4 +201,159 @@ fn callback_paths() {
     );
     let Action::Exchange(x) = a else { panic!() };
     assert!(x.signed_in);
+}
+
+#[test]
+fn fetch_json_and_xhr_get_json_401_navigations_redirect() {
+    let s = site();
+    for headers in [
+        vec![("sec-fetch-mode", "cors")],
+        vec![("sec-fetch-mode", "no-cors"), ("accept", "text/html")],
+        vec![("x-requested-with", "XMLHttpRequest")],
+        vec![("accept", "application/json")],
+    ] {
+        let mut r = Request::builder().uri("/api/data?x=1");
+        for (n, v) in &headers {
+            r = r.header(*n, *v);
+        }
+        let parts = r.body(()).unwrap().into_parts().0;
+        let Action::Respond(reply) = decide(&s, &parts, NOW) else { panic!("{headers:?}") };
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{headers:?}");
+        assert!(reply.headers.iter().any(|(n, v)| n == "content-type" && v == "application/json"));
+        assert!(reply.headers.iter().any(|(n, _)| n == "www-authenticate"));
+        let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(json["error"], "unauthenticated");
+        assert_eq!(json["login_url"], "http://127.0.0.1:8080/_authfront/login?rd=%2Fapi%2Fdata%3Fx%3D1");
+    }
+    for headers in [vec![("sec-fetch-mode", "navigate")], vec![("accept", "text/html,*/*")], vec![]] {
+        let mut r = Request::builder().uri("/page");
+        for (n, v) in &headers {
+            r = r.header(*n, *v);
+        }
+        let parts = r.body(()).unwrap().into_parts().0;
+        assert!(matches!(decide(&s, &parts, NOW), Action::Login { .. }), "{headers:?}");
+    }
+}
+
+#[test]
+fn per_path_unauthenticated_rules() {
+    let text = crate::config::tests::minimal().replace(
+        "required_groups = [\"staff\"]",
+        "required_groups = [\"staff\"]\n[[access.on_unauthenticated]]\npaths = [\"/api/*\"]\naction = \"status\"\n[[access.on_unauthenticated]]\npaths = [\"/download/*\"]\naction = \"redirect\"",
+    );
+    let s = Site::new(crate::config::parse(&text, &mut |_| Err("none".into())).unwrap());
+    let nav = |uri: &str| Request::builder().uri(uri).header("accept", "text/html").body(()).unwrap().into_parts().0;
+    assert_eq!(status(&decide(&s, &nav("/api/x"), NOW)), StatusCode::UNAUTHORIZED);
+    let fetch =
+        Request::builder().uri("/download/f.zip").header("sec-fetch-mode", "cors").body(()).unwrap().into_parts().0;
+    assert!(matches!(decide(&s, &fetch, NOW), Action::Login { .. }));
+}
+
+#[test]
+fn login_endpoint_keeps_only_local_return_paths() {
+    match decide(&site(), &req("GET", "/_authfront/login?rd=%2Fdocs%2Fa%3Fb%3D1", &[]), NOW) {
+        Action::Login { return_to } => assert_eq!(return_to, "/docs/a?b=1"),
+        a => panic!("{a:?}"),
+    }
+    for evil in ["https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example", "%2F%5Cevil.example"] {
+        match decide(&site(), &req("GET", &format!("/_authfront/login?rd={evil}"), &[]), NOW) {
+            Action::Login { return_to } => assert_eq!(return_to, "/", "{evil}"),
+            a => panic!("{a:?}"),
+        }
+    }
+}
+
+#[test]
+fn userinfo_for_signed_in_and_not() {
+    let c = session(&["staff"], NOW + 10);
+    let Action::Respond(r) = decide(&site(), &req("GET", "/_authfront/userinfo", &[("authfront_session", &c)]), NOW)
+    else {
+        panic!()
+    };
+    assert_eq!(r.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(json["sub"], "u1");
+    assert_eq!(json["groups"][0], "staff");
+    assert!(!r.headers.iter().any(|(n, _)| n.as_str().starts_with("access-control")));
+    assert_eq!(status(&decide(&site(), &req("GET", "/_authfront/userinfo", &[]), NOW)), StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn revoked_sessions_are_signed_out() {
+    let c = session(&["staff"], NOW + 10);
+    let s = site();
+    let r = req("GET", "/index.html", &[("authfront_session", &c)]);
+    for target in
+        [Target::Sub("u1".into()), Target::Sid("sid-1".into()), Target::Session(crate::session::id_text(&[1; 16]))]
+    {
+        let mut revocations = Revocations::default();
+        revocations.apply(&Entry { target: target.clone(), at: NOW });
+        let a = super::decide(&s, &r, &Ctx { now: NOW, revocations: &revocations });
+        assert!(matches!(a, Action::Login { .. }), "{target:?}");
+    }
+}
+
+#[test]
+fn idle_sessions_end_and_active_ones_are_touched() {
+    let text = crate::config::tests::minimal().replace("[session]", "[session]\nidle_timeout = \"10m\"");
+    let s = Site::new(crate::config::parse(&text, &mut |_| Err("none".into())).unwrap());
+    let mut u = user(&["staff"], NOW + 10_000);
+    u.seen = NOW - 601;
+    let c = u.seal(&s.config.session.keys, [1; 12]);
+    assert!(matches!(decide(&s, &req("GET", "/", &[("authfront_session", &c)]), NOW), Action::Login { .. }));
+    u.seen = NOW - 120;
+    let c = u.seal(&s.config.session.keys, [1; 12]);
+    match decide(&s, &req("GET", "/", &[("authfront_session", &c)]), NOW) {
+        Action::Forward(f) => assert!(f.touch),
+        a => panic!("{a:?}"),
+    }
+    u.seen = NOW - 5;
+    let c = u.seal(&s.config.session.keys, [1; 12]);
+    match decide(&s, &req("GET", "/", &[("authfront_session", &c)]), NOW) {
+        Action::Forward(f) => assert!(!f.touch),
+        a => panic!("{a:?}"),
+    }
+}
+
+#[test]
+fn refresh_when_due_and_sign_out() {
+    let mut u = user(&["staff"], NOW + 10_000);
+    u.refresh_at = Some(NOW);
+    let c = seal(&u);
+    match decide(&site(), &req("GET", "/docs/a.html", &[("authfront_session", &c)]), NOW) {
+        Action::Refresh(r) => {
+            assert_eq!(r.session.sub, "u1");
+            assert!(matches!(r.next, Next::Forward(ref p) if p.as_str() == "/docs/a.html"));
+        }
+        a => panic!("{a:?}"),
+    }
+    match decide(&site(), &req("GET", "/_authfront/signout?rd=%2Fpublic%2F", &[("authfront_session", &c)]), NOW) {
+        Action::SignOut(so) => {
+            assert!(so.session.is_some());
+            assert_eq!(so.return_to.as_deref(), Some("/public/"));
+        }
+        a => panic!("{a:?}"),
+    }
+    assert!(matches!(
+        decide(&site(), &req("POST", "/_authfront/backchannel-logout", &[]), NOW),
+        Action::BackchannelLogout
+    ));
+    assert_eq!(
+        status(&decide(&site(), &req("GET", "/_authfront/backchannel-logout", &[]), NOW)),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}
+
+#[test]
+fn cors_preflight_passes_without_cookies() {
+    let r = Request::builder()
+        .method("OPTIONS")
+        .uri("/api/x")
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    assert!(matches!(decide(&site(), &r, NOW), Action::Forward(Forward { user: None, .. })));
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::config::parse;
 use crate::config::tests::minimal;
+use crate::session::tokens::Tokens;
 
 pub(crate) fn site() -> Site {
     Site::new(parse(&minimal(), &mut |_| Err("none".into())).unwrap())
@@ -91,8 +92,7 @@ fn forged_or_tampered_state_is_refused() {
     assert!(matches!(open_state(&s, std::str::from_utf8(&t).unwrap(), Some(&b), 1001), Err(Error::BadCallback(_))));
     assert!(matches!(open_state(&s, "forged", Some(&b), 1001), Err(Error::BadCallback(_))));
     // a session cookie is not a state
-    let sess = Session { sub: "a".into(), email: None, name: None, groups: vec![], iat: 0, exp: u64::MAX };
-    let sealed = sess.seal(&s.config.session.keys, [0; 12]);
+    let sealed = crate::session::tests::alice().seal(&s.config.session.keys, [0; 12]);
     assert!(matches!(open_state(&s, &sealed, Some(&b), 1001), Err(Error::BadCallback(_))));
 }
 
@@ -127,15 +127,65 @@ fn iss_checks() {
     assert!(check_iss(&s, Some("http://evil"), false).is_err());
 }
 
+fn claims(groups: &[&str]) -> IdClaims {
+    let raw = serde_json::json!({"sub": "alice-sub", "groups": groups, "cognito:username": "alice"});
+    IdClaims {
+        sub: "alice-sub".into(),
+        iss: "http://127.0.0.1:9400".into(),
+        exp: 1300,
+        iat: 1000,
+        email: Some("alice@example.test".into()),
+        name: None,
+        preferred_username: Some("alice".into()),
+        sid: Some("op-sid".into()),
+        raw: raw.as_object().unwrap().clone(),
+    }
+}
+
+fn token_response(refresh: Option<&str>) -> TokenResponse {
+    TokenResponse {
+        id_token: Some("id.token.value".into()),
+        access_token: "at".into(),
+        token_type: "Bearer".into(),
+        expires_in: Some(300),
+        refresh_token: refresh.map(str::to_owned),
+        scope: Some("openid groups".into()),
+    }
+}
+
 #[test]
-fn finish_sets_session_and_returns_to_the_page() {
+fn session_from_a_verified_sign_in() {
+    let s = site();
+    let (sess, tokens, raw) =
+        session_from(&s, &claims(&["staff", "other"]), &token_response(Some("rt")), [4; 16], 1000);
+    assert_eq!(sess.groups, ["staff"], "only groups that rules name are kept");
+    assert_eq!(sess.sid.as_deref(), Some("op-sid"));
+    assert_eq!((sess.iat, sess.exp, sess.seen), (1000, 1000 + 8 * 3600, 1000));
+    assert_eq!(sess.refresh_at, Some(1000 + 240), "refresh a margin before the 300 s tokens expire");
+    assert_eq!(tokens.refresh_token.as_deref(), Some("rt"));
+    assert_eq!(tokens.id_token.as_deref(), Some("id.token.value"));
+    assert_eq!(raw.username, "alice");
+    let (sess, tokens, _) = session_from(&s, &claims(&[]), &token_response(None), [4; 16], 1000);
+    assert_eq!(sess.refresh_at, None, "nothing to refresh with");
+    assert!(tokens.refresh_token.is_none());
+}
+
+#[test]
+fn finish_sets_cookies_and_returns_to_the_page() {
     let s = site();
     let p = Pending { verifier: "v".into(), nonce: "n".into(), return_to: "/docs/a.html?x=1".into() };
-    let sess = Session { sub: "alice".into(), email: None, name: None, groups: vec!["staff".into()], iat: 5, exp: 100 };
-    let r = finish(&s, &p, &sess, [0; 12]);
+    let (sess, tokens, raw) = session_from(&s, &claims(&["staff"]), &token_response(Some("rt")), [4; 16], 1000);
+    let nonces = crate::mint::SealNonces { session: [1; 12], tokens: [2; 12] };
+    let cookies = crate::mint::write(&s, &http::HeaderMap::new(), &sess, &tokens, &raw, nonces, 1000);
+    let r = finish(&s, &p, &cookies);
     assert_eq!(header(&r, "location"), ["http://127.0.0.1:8080/docs/a.html?x=1"]);
-    let c = header(&r, "set-cookie")[0];
-    assert!(c.starts_with("authfront_session=") && c.contains("Path=/;") && c.contains("Max-Age=28800"), "{c}");
+    let set = header(&r, "set-cookie");
+    let c = set.iter().find(|c| c.starts_with("authfront_session=")).unwrap();
+    assert!(c.contains("Path=/;") && c.contains("Max-Age=28800") && c.contains("HttpOnly"), "{c}");
     let value = c.split(';').next().unwrap().split_once('=').unwrap().1;
-    assert_eq!(Session::open(&s.config.session.keys, value, 50), Some(sess));
+    assert_eq!(Session::open(&s.config.session.keys, value, 1001), Some(sess.clone()));
+    let t = set.iter().find(|c| c.starts_with("authfront_tokens=")).unwrap();
+    let value = t.split(';').next().unwrap().split_once('=').unwrap().1;
+    assert_eq!(Tokens::open(&s.config.session.keys, value, &sess.id), Some(tokens));
+    assert!(!set.iter().any(|c| c.contains("rt")), "the refresh token is never written in clear");
 }

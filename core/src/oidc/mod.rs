@@ -25,7 +25,7 @@ pub use discovery::{Discovery, discovery_url};
 pub use idtoken::{IdClaims, IdTokenCheck, IdTokenError, verify_id_token};
 pub use jwks::KeySet;
 pub use pkce::{challenge, verifier};
-pub use token::{TokenRequest, TokenResponse, code_request, parse_token_response, refresh_request};
+pub use token::{TokenRequest, TokenResponse, code_request, parse_token_response, refresh_request, revocation_request};
 
 /// `text` made safe for a log line or an error page: whitespace runs become one space, control
 /// and bidirectional-override characters are dropped, and the result has at most `max_chars`

@@ -69,6 +69,13 @@ pub fn refresh_request(oidc: &config::Oidc, token_endpoint: &str, refresh_token:
     request(oidc, token_endpoint, &params)
 }
 
+/// Token revocation (RFC 7009) of a refresh token at sign-out, authenticated like the token
+/// requests. The answer only matters for logs: the provider answers 200 even for unknown tokens.
+pub fn revocation_request(oidc: &config::Oidc, revocation_endpoint: &str, refresh_token: &str) -> TokenRequest {
+    let params = [("token", refresh_token), ("token_type_hint", "refresh_token")];
+    request(oidc, revocation_endpoint, &params)
+}
+
 fn request(oidc: &config::Oidc, token_endpoint: &str, params: &[(&str, &str)]) -> TokenRequest {
     // The config requires a secret for both secret methods; should a hand-built `Oidc` lack
     // one, an empty secret makes the provider refuse visibly instead of authfront panicking.

@@ -11,24 +11,36 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
 }
 
 fn config() -> Config {
-    let text = format!("{}\n[proxy]\nstrip_cookies = [\"tracking\"]\n", minimal());
+    config_with("")
+}
+
+fn config_with(session: &str) -> Config {
+    let text = format!(
+        "{}\n[proxy]\nstrip_cookies = [\"tracking\"]\n",
+        minimal().replace("[session]", &format!("[session]\n{session}"))
+    );
     parse(&text, &mut |_| Err("none".into())).unwrap()
 }
 
 fn user() -> Session {
     Session {
+        id: [1; 16],
         sub: "alice-sub".into(),
+        sid: None,
         email: Some("alice@example.test".into()),
         name: Some("Zoë 100%".into()),
         groups: vec!["staff".into(), "a,b".into()],
         iat: 0,
         exp: 1,
+        seen: 0,
+        refresh_at: None,
+        generation: 0,
     }
 }
 
 fn build(client: &HeaderMap, user: Option<&Session>, keep: bool) -> HeaderMap {
     let c = config();
-    let own = own_cookies(&c);
+    let own = OwnCookies::new(&c);
     let name = HeaderName::from_static("x-origin-verify");
     let ctx = Context {
         proxy: &c.proxy,
@@ -76,6 +88,30 @@ fn own_cookies_never_leave() {
     assert_eq!(h.get_all("cookie").iter().collect::<Vec<_>>(), ["theme=dark"]);
     let h = build(&headers(&[("cookie", "authfront_session=s")]), None, false);
     assert!(!h.contains_key("cookie"));
+}
+
+#[test]
+fn own_cookies_include_token_chunks_and_mode_cookies() {
+    let own = OwnCookies::new(&config());
+    for name in [
+        "authfront_session",
+        "authfront_login",
+        "authfront_tokens",
+        "authfront_tokens.1",
+        "authfront_tokens.12",
+        "tracking",
+    ] {
+        assert!(own.contains(name), "{name}");
+    }
+    for name in ["authfront_tokens.x", "authfront_tokens.", "authfront_sessionx", "theme", "ID-TOKEN"] {
+        assert!(!own.contains(name), "{name}");
+    }
+    let amplify = OwnCookies::new(&config_with("cookie_mode = \"amplify\""));
+    assert!(amplify.contains("CognitoIdentityServiceProvider.authfront-confidential.alice.idToken"));
+    assert!(amplify.contains("amplify-signin-with-hostedUI"));
+    assert!(!amplify.contains("CognitoIdentityServiceProvider.other-client.alice.idToken"));
+    let es = OwnCookies::new(&config_with("cookie_mode = \"elasticsearch\""));
+    assert!(es.contains("ID-TOKEN") && es.contains("ACCESS-TOKEN") && es.contains("COGNITO-ENABLED"));
 }
 
 #[test]

@@ -1,17 +1,23 @@
+use super::tokens::Tokens;
 use super::*;
 
 fn keys() -> Keyring {
     Keyring::new(&[[3; 32]]).unwrap()
 }
 
-fn alice() -> Session {
+pub(crate) fn alice() -> Session {
     Session {
+        id: [9; 16],
         sub: "alice".into(),
+        sid: Some("op-session".into()),
         email: Some("alice@example.test".into()),
         name: Some("Alice".into()),
         groups: vec!["staff".into()],
         iat: 1000,
         exp: 2000,
+        seen: 1000,
+        refresh_at: Some(1300),
+        generation: 0,
     }
 }
 
@@ -19,7 +25,7 @@ fn alice() -> Session {
 fn seal_open() {
     let text = alice().seal(&keys(), [1; 12]);
     assert_eq!(Session::open(&keys(), &text, 1500), Some(alice()));
-    assert!(text.len() < 200, "{}", text.len());
+    assert!(text.len() < 220, "{}", text.len());
 }
 
 #[test]
@@ -42,10 +48,20 @@ fn other_key_or_garbage_is_not_signed_in() {
 }
 
 #[test]
-fn login_state_cannot_pass_as_session() {
-    let plain =
-        postcard::to_allocvec(&(FORMAT, "alice", None::<&str>, None::<&str>, Vec::<&str>::new(), 0u64, u64::MAX))
-            .unwrap();
-    let sealed = keys().seal(Purpose::LoginState, &plain, [0; 12]);
+fn other_purposes_cannot_pass_as_session() {
+    let plain = postcard::to_allocvec(&(FORMAT, alice())).unwrap();
+    for p in [Purpose::LoginState, Purpose::Tokens, Purpose::Logout] {
+        let sealed = keys().seal(p, &plain, [0; 12]);
+        assert!(Session::open(&keys(), &sealed, 1).is_none());
+    }
+}
+
+#[test]
+fn tokens_are_bound_to_their_session() {
+    let t = Tokens { session: [9; 16], generation: 2, refresh_token: Some("rt".into()), id_token: Some("it".into()) };
+    let sealed = t.seal(&keys(), [2; 12]);
+    assert_eq!(Tokens::open(&keys(), &sealed, &[9; 16]), Some(t.clone()));
+    assert_eq!(Tokens::open(&keys(), &sealed, &[8; 16]), None);
     assert!(Session::open(&keys(), &sealed, 1).is_none());
+    assert!(!format!("{t:?}").contains("rt\""));
 }

@@ -321,13 +321,20 @@ impl Auth {
     }
 }
 
-async fn register(issuer: &str, redirect_uri: &str, auth: Auth, alg: &str) -> (String, Option<String>) {
+async fn register(
+    issuer: &str,
+    redirect_uri: &str,
+    post_logout_redirect_uri: &str,
+    auth: Auth,
+    alg: &str,
+) -> (String, Option<String>) {
     let body = json!({
         "client_name": "authfront e2e test",
         "redirect_uris": [redirect_uri],
+        "post_logout_redirect_uris": [post_logout_redirect_uri],
         "token_endpoint_auth_method": auth.method(),
         "id_token_signed_response_alg": alg,
-        "grant_types": ["authorization_code"],
+        "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
     });
     let url = format!("{issuer}/reg");
@@ -354,6 +361,8 @@ pub struct Setup {
     pub oidc_extra: String,
     /// Port to listen on; `None` picks a free one.
     pub port: Option<u16>,
+    /// Extra lines for the `[session]` table.
+    pub session_extra: String,
     /// The body of the `[origin]` table (routes included); `None`: the example site's folder.
     pub origin: Option<String>,
     /// More tables, appended to the config (`[cache]`, `[admin]`, …).
@@ -371,6 +380,7 @@ impl Setup {
             id_token_algs: None,
             oidc_extra: String::new(),
             port: None,
+            session_extra: String::new(),
             origin: None,
             extra: String::new(),
             env: Vec::new(),
@@ -390,6 +400,11 @@ impl Setup {
 
     pub fn env(mut self, name: &str, value: &str) -> Self {
         self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn session_extra(mut self, toml: &str) -> Self {
+        self.session_extra = toml.to_owned();
         self
     }
 
@@ -426,6 +441,32 @@ pub struct App {
     pub http: reqwest::Client,
     child: Child,
     log: PathBuf,
+    config_path: PathBuf,
+    env_secret: Option<String>,
+    env: Vec<(String, String)>,
+}
+
+/// Starts `authfront serve` with `config`, appending its output to `log`.
+fn spawn(config: &Path, log: &Path, secret: Option<&str>, env: &[(String, String)]) -> Child {
+    let log_file = fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--config"])
+        .arg(config)
+        .env_remove("AUTHFRONT_CLIENT_SECRET")
+        .env_remove("AUTHFRONT_CONFIG")
+        .env("AUTHFRONT_LOG", std::env::var("AUTHFRONT_LOG").unwrap_or_else(|_| "debug".to_owned()))
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("log file"))
+        .stderr(log_file);
+    if let Some(s) = secret {
+        cmd.env("AUTHFRONT_CLIENT_SECRET", s);
+    }
+    // only what the test gives: S3 keys from the environment running the tests must not leak in
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").env_remove("AWS_SESSION_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().unwrap_or_else(|e| panic!("spawn {BIN}: {e}"))
 }
 
 impl App {
@@ -440,7 +481,8 @@ impl App {
 
         let (client_id, secret, auth) = match &setup.client {
             Client::Register { auth, id_token_alg } => {
-                let (id, secret) = register(&setup.issuer, &redirect_uri, *auth, id_token_alg).await;
+                let signed_out = format!("http://127.0.0.1:{port}/_authfront/signed-out");
+                let (id, secret) = register(&setup.issuer, &redirect_uri, &signed_out, *auth, id_token_alg).await;
                 (id, secret, *auth)
             }
             Client::Static { id, secret, auth } => ((*id).to_owned(), secret.map(str::to_owned), *auth),
@@ -474,42 +516,47 @@ impl App {
         }
         oidc.push_str(&setup.oidc_extra);
 
-        let origin = setup.origin.as_deref().unwrap_or("dir = \"./site\"");
+        let session_extra = &setup.session_extra;
         let config = format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\n\
              [oidc]\n{oidc}\n\
-             [session]\nkeys = [{{ file = \"session.key\" }}]\n\n\
+             [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
              [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n\
-             [origin]\n{origin}\n\n{}",
-            setup.extra
+             [origin]\n{origin}\n\n{extra}",
+            origin = setup.origin.as_deref().unwrap_or("dir = \"./site\""),
+            extra = setup.extra
         );
         let config_path = dir.path().join("authfront.toml");
         fs::write(&config_path, &config).expect("write config");
 
         let log = dir.path().join("authfront.log");
-        let log_file = fs::File::create(&log).expect("log file");
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--config"])
-            .arg(&config_path)
-            .env_remove("AUTHFRONT_CLIENT_SECRET")
-            .env_remove("AUTHFRONT_CONFIG")
-            .env("AUTHFRONT_LOG", std::env::var("AUTHFRONT_LOG").unwrap_or_else(|_| "debug".to_owned()))
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("log file"))
-            .stderr(log_file);
-        if let Some(s) = env_secret {
-            cmd.env("AUTHFRONT_CLIENT_SECRET", s);
-        }
-        // only what the test gives: S3 keys from the environment running the tests must not leak in
-        cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").env_remove("AWS_SESSION_TOKEN");
-        for (k, v) in &setup.env {
-            cmd.env(k, v);
-        }
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {BIN}: {e}"));
-        let mut app =
-            App { base, issuer: setup.issuer, client_id, authorization_endpoint, dir, http: http(), child, log };
+        let child = spawn(&config_path, &log, env_secret.as_deref(), &setup.env);
+        let mut app = App {
+            base,
+            issuer: setup.issuer,
+            client_id,
+            authorization_endpoint,
+            dir,
+            http: http(),
+            child,
+            log,
+            config_path,
+            env_secret,
+            env: setup.env,
+        };
         app.wait_healthy(&config).await;
         app
+    }
+
+    /// Stops this instance, lets `edit` change its config file, and starts it again on the same
+    /// port (its log continues in the same file).
+    pub async fn restart_with(&mut self, edit: impl FnOnce(String) -> String) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let config = edit(fs::read_to_string(&self.config_path).expect("read config"));
+        fs::write(&self.config_path, &config).expect("write config");
+        self.child = spawn(&self.config_path, &self.log, self.env_secret.as_deref(), &self.env);
+        self.wait_healthy(&config).await;
     }
 
     async fn wait_healthy(&mut self, config: &str) {
