@@ -105,10 +105,23 @@ async fn serve(
             }
             Ok(streamed(app, parts, resp, want, Some(CacheStatus::Bypass)))
         }
-        Use::HitOnly => match app.cache.get(&key).filter(|e| e.freshness.is_fresh(now)) {
-            Some(e) => Ok(from_entry(app, &key, &e, CacheStatus::Hit, parts, want, now).await),
-            None => Ok(streamed(app, parts, origin.fetch(fetch, body).await?, want, Some(CacheStatus::Bypass))),
-        },
+        Use::HitOnly => {
+            let stored = app.cache.get(&key);
+            if let Some(e) = stored.as_ref().filter(|e| e.freshness.is_fresh(now)) {
+                return Ok(from_entry(app, &key, e, CacheStatus::Hit, parts, want, now).await);
+            }
+            match origin.fetch(fetch, body).await {
+                Ok(resp) => Ok(streamed(app, parts, resp, want, Some(CacheStatus::Bypass))),
+                // a range or HEAD while the origin fails: the stored copy, if still allowed
+                Err(e @ (Error::Origin(_) | Error::OriginTimeout(_))) => {
+                    match stored.filter(|s| s.freshness.usable_on_error(now)) {
+                        Some(s) => Ok(from_entry(app, &key, &s, CacheStatus::Stale, parts, want, now).await),
+                        None => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
         Use::Fill => match app.cache.fetch(&key, origin, fetch, now).await? {
             Served::Entry(e, status) => Ok(from_entry(app, &key, &e, status, parts, want, now).await),
             Served::Passed(resp) => Ok(streamed(app, parts, judged(resp, parts), want, Some(CacheStatus::Miss))),

@@ -108,11 +108,31 @@ async fn lead(
     if let Some(s) = &stale {
         fetch.extra = cache::revalidation(&s.validators);
     }
+    let inflight = Inflight { cache: &cache, key: &key };
     let result = origin.fetch(fetch, None).await;
     let (served, shared) = settle(&cache, &key, stale, result, &request, now).await;
-    cache.inflight.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&key);
+    drop(inflight);
     let _ = tx.send(Some(shared));
     served
+}
+
+/// Removes the key from the fills under way when the leader is done — or panics, so that later
+/// misses do not wait on a fill that will never report.
+struct Inflight<'a> {
+    cache: &'a Cache,
+    key: &'a Key,
+}
+
+impl Drop for Inflight<'_> {
+    fn drop(&mut self) {
+        self.cache.inflight.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(self.key);
+    }
+}
+
+/// Whether the origin failed (stale-if-error may stand in), as opposed to answering: a missing
+/// object or a refused method is the current truth about the key.
+fn origin_failed(e: &Error) -> bool {
+    matches!(e, Error::Origin(_) | Error::OriginTimeout(_) | Error::Internal(_))
 }
 
 async fn settle(
@@ -125,7 +145,14 @@ async fn settle(
 ) -> (Result<Served, Error>, Shared) {
     let resp = match result {
         Ok(resp) => resp,
-        Err(e) => return failed(key, stale, e, now),
+        Err(e) if origin_failed(&e) => return failed(key, stale, e, now),
+        Err(e) => {
+            // e.g. the object was deleted: what was stored is no longer true
+            if stale.is_some() {
+                cache.invalidate_key(key);
+            }
+            return (Err(e.clone()), Shared::Failed(e));
+        }
     };
     let status = resp.status();
     if status.is_server_error() && stale.as_ref().is_some_and(|s| s.freshness.usable_on_error(now)) {
@@ -136,22 +163,27 @@ async fn settle(
     {
         return revalidated(cache, key, s, resp.headers(), request, now);
     }
+    // an answer that is not stored still supersedes what was stored for the key
+    let passed = |resp| {
+        if stale.is_some() {
+            cache.invalidate_key(key);
+        }
+        (Ok(Served::Passed(resp)), Shared::NotStored)
+    };
     let settings = &cache.settings;
     let Ok(freshness) = cache::storable(settings, key.path(), request, status, resp.headers(), now) else {
-        return (Ok(Served::Passed(resp)), Shared::NotStored);
+        return passed(resp);
     };
     let declared = resp.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<u64>().ok());
     if declared.is_some_and(|l| l > settings.max_object_size) {
-        return (Ok(Served::Passed(resp)), Shared::NotStored);
+        return passed(resp);
     }
     let (parts, body) = resp.into_parts();
     // the bound was checked to fit a u32 when the config was read
     let limit = usize::try_from(settings.max_object_size).unwrap_or(usize::MAX);
     match read_up_to(body, limit).await {
         Err(e) => failed(key, stale, Error::Origin(format!("reading the origin's body: {e}")), now),
-        Ok(Read::TooLarge(prefix, rest)) => {
-            (Ok(Served::Passed(Response::from_parts(parts, body::prefixed(prefix, rest)))), Shared::NotStored)
-        }
+        Ok(Read::TooLarge(prefix, rest)) => passed(Response::from_parts(parts, body::prefixed(prefix, rest))),
         Ok(Read::Whole(bytes)) => {
             let validators = cache::validators(&parts.headers);
             // an origin that ignores conditions (some S3 implementations) answers a

@@ -133,6 +133,10 @@ async fn origin_down_serves_stale_within_the_limit_then_502() {
     let r = get(&edge, "/s.txt", &[]).await;
     assert_eq!((r.status(), x_cache(&r)), (StatusCode::OK, "stale".into()));
     assert_eq!(r.text().await.unwrap(), "still here");
+    // ranges and HEAD too
+    let r = get(&edge, "/s.txt", &[("range", "bytes=0-4")]).await;
+    assert_eq!((r.status(), x_cache(&r)), (StatusCode::PARTIAL_CONTENT, "stale".into()));
+    assert_eq!(r.text().await.unwrap(), "still");
     // never cached: nothing to stand in, a clean 502 page
     let r = get(&edge, "/never-seen.txt", &[]).await;
     assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
@@ -146,6 +150,21 @@ async fn origin_down_serves_stale_within_the_limit_then_502() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     origin.down(true);
     assert_eq!(get(&edge, "/s.txt", &[]).await.status(), StatusCode::BAD_GATEWAY);
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_stored_replaces_the_stored_one() {
+    let origin = TestOrigin::start().await;
+    origin.set("/gone.txt", Canned::ok("here", &[("cache-control", "max-age=1"), ("etag", "\"g\"")]));
+    let edge = start_edge(&origin, "[cache]\nstale_if_error = \"1h\"").await;
+    assert_eq!(x_cache(&get(&edge, "/gone.txt", &[]).await), "miss");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // deleted at the origin: its 404 is the truth, not a failure to cover up
+    origin.state.lock().unwrap().canned.remove("/gone.txt");
+    assert_eq!(get(&edge, "/gone.txt", &[]).await.status(), StatusCode::NOT_FOUND);
+    // and nothing stale is left to stand in later
+    origin.down(true);
+    assert_eq!(get(&edge, "/gone.txt", &[]).await.status(), StatusCode::BAD_GATEWAY);
 }
 
 #[tokio::test]

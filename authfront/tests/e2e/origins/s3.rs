@@ -84,6 +84,11 @@ async fn s3_private_bucket_served_behind_login() {
     assert_eq!(brotli_decode(&r.bytes().await.unwrap()), css.as_bytes());
     assert_eq!(header(&fetch(&app, &browser, "/assets/logo.svg", &[]).await, "x-cache"), "miss");
     assert_eq!(header(&fetch(&app, &browser, "/assets/logo.svg", &[]).await, "x-cache"), "hit");
+
+    // stored, then deleted from the bucket: the next revalidation finds it gone, a 404
+    assert_eq!(app.get(&mut browser, "/data.bin").await.status, StatusCode::OK);
+    std::fs::remove_file(std::path::Path::new(&var("AUTHFRONT_TEST_S3_ROOT")).join(&b).join("data.bin")).unwrap();
+    assert_eq!(app.get(&mut browser, "/data.bin").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
