@@ -15,12 +15,15 @@
 #    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
 #    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT) -- runs the ignored e2e tests of
 #    authfront/tests/e2e against the real binary, and stops the providers on exit.
+#    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
+#    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
+#    npm), and botocore-signed URLs and cookies against `authfront serve`.
 #    The origin tests also get s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a fresh data
 #    folder each run) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
 #    origin header), stopped on exit too.
-# Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_S3_PORT,
-# AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
-# Logs: .run/oidc-provider-PORT/log, .run/s3s-fs-PORT/log, .run/nginx-PORT/error.log.
+# Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
+# AUTHFRONT_TEST_S3_PORT, AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS
+# (default 2). Logs: .run/oidc-provider-PORT/log, .run/s3s-fs-PORT/log, .run/nginx-PORT/error.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 static=1 e2e=1
@@ -28,7 +31,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) e2e=0 ;;
     --e2e-only) static=0 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) af_die "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -50,6 +53,7 @@ if [ $e2e = 1 ]; then
   af_apt_ensure curl chromium fonts-dejavu-core
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
   af_apt_ensure nginx
   "$AUTHFRONT_HOME/scripts/install-s3s-fs.sh" >/dev/null
 fi
@@ -101,6 +105,11 @@ if [ $e2e = 1 ]; then
   export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
   export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
   export AUTHFRONT_TEST_OP_SHORT="http://127.0.0.1:$OP_SHORT_PORT"
+
+  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
+  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
+  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
 
   step "end-to-end: origins s3s-fs on 127.0.0.1:$S3_PORT, nginx on 127.0.0.1:$NGINX_PORT"
   "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" 2>/dev/null || true

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Single sign-on in front of a website: an OpenID Connect edge in one binary.
 #[derive(Debug, Parser)]
@@ -37,4 +37,119 @@ pub enum Command {
         #[arg(value_name = "PATTERN")]
         pattern: String,
     },
+    /// Sign a URL the way CloudFront's signed URLs are made, and print it.
+    #[command(long_about = SIGN_URL_ABOUT, after_help = SIGN_URL_EXAMPLES)]
+    SignUrl {
+        /// The URL to sign, exactly as viewers will request it (scheme, host, path, query), e.g.
+        /// `https://d111111abcdef8.cloudfront.net/reports/2025.pdf`. Spaces and non-ASCII
+        /// characters are percent-encoded; everything else is signed as given.
+        #[arg(value_name = "URL")]
+        url: String,
+        /// Grant this `Resource` pattern instead of exactly URL (a custom policy): `*` matches
+        /// any run of characters, `?` one character, e.g.
+        /// `https://d111111abcdef8.cloudfront.net/reports/*`. Must match URL. Always custom.
+        #[arg(long, value_name = "PATTERN")]
+        resource: Option<String>,
+        #[command(flatten)]
+        sign: SignArgs,
+    },
+    /// Make CloudFront signed cookies and print them.
+    #[command(long_about = SIGN_COOKIES_ABOUT, after_help = SIGN_COOKIES_EXAMPLES)]
+    SignCookies {
+        /// The `Resource` pattern the cookies grant (a custom policy, `CloudFront-Policy`): `*`
+        /// matches any run of characters, `?` one, e.g. `https://d111111abcdef8.cloudfront.net/*`.
+        #[arg(long, value_name = "PATTERN", required_unless_present = "url", conflicts_with = "url")]
+        resource: Option<String>,
+        /// Grant exactly this one URL instead: a canned policy (`CloudFront-Expires`) unless
+        /// --starts or --ip is given.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        #[command(flatten)]
+        sign: SignArgs,
+        /// `text`: one `Name=value` per line; `json`: one object, names as keys.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
+
+/// What every signing command takes.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The ID CloudFront gave the public key (in a key group the distribution trusts), e.g.
+    /// `K2JCJMDEHXQW5F`. Sent as `Key-Pair-Id`.
+    #[arg(long, value_name = "ID")]
+    pub key_pair_id: String,
+    /// The private key of that public key, PEM: RSA 2048, PKCS#8 (`BEGIN PRIVATE KEY`) or
+    /// PKCS#1 (`BEGIN RSA PRIVATE KEY`). `-` reads it from standard input.
+    #[arg(long, value_name = "FILE")]
+    pub private_key: PathBuf,
+    /// When access ends (`DateLessThan`): Unix seconds (`1893456000`), an RFC 3339 time
+    /// (`2030-01-01T00:00:00Z`, `2030-01-01`), or a duration from now (`1h`, `7d`).
+    #[arg(long, value_name = "WHEN")]
+    pub expires: String,
+    /// When access begins (`DateGreaterThan`; makes the policy custom). Same forms as --expires.
+    #[arg(long, value_name = "WHEN")]
+    pub starts: Option<String>,
+    /// Only clients in this range (`IpAddress`; makes the policy custom): `192.0.2.0/24`,
+    /// `203.0.113.7` (one address), or an IPv6 range like `2001:db8::/32`.
+    #[arg(long, value_name = "CIDR")]
+    pub ip: Option<String>,
+    /// The hash signed: `SHA1` (CloudFront's default) or `SHA256` (adds `Hash-Algorithm=SHA256`).
+    #[arg(long, value_name = "ALG", default_value = "SHA1", value_parser = ["SHA1", "SHA256"])]
+    pub hash_algorithm: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+const SIGN_URL_ABOUT: &str = "\
+Sign a URL the way CloudFront's signed URLs are made, and print it.
+
+The output is URL with the signing parameters appended, in the order of the AWS documentation:
+`Expires` (canned policy) or `Policy` (custom policy), then `Signature`, `Key-Pair-Id`, and
+`Hash-Algorithm=SHA256` when --hash-algorithm SHA256 is given. The signature is RSA PKCS#1 v1.5
+over the policy JSON, in CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`): the
+same bytes as botocore's CloudFrontSigner (`aws cloudfront sign`) and @aws-sdk/cloudfront-signer
+wherever those two agree (docs/cloudfront.md lists where they do not, and why).
+
+A canned policy (only --expires, no --resource) grants exactly URL. --starts, --ip or --resource
+make it a custom policy, sent base64-encoded as `Policy`; its conditions are written in the
+order of the AWS documentation: DateLessThan, DateGreaterThan, IpAddress.
+
+CloudFront accepts the URL when the distribution's cache behavior trusts a key group holding the
+public key of --key-pair-id; authfront's edge accepts it on `[[cloudfront.signed_paths]]`.";
+
+const SIGN_URL_EXAMPLES: &str = "\
+Examples:
+  # a download link valid for 24 hours
+  authfront sign-url https://d111111abcdef8.cloudfront.net/reports/2025.pdf \\
+      --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem --expires 24h
+
+  # any file under /reports/, from one office network, during January 2030
+  authfront sign-url https://d111111abcdef8.cloudfront.net/reports/2025.pdf \\
+      --resource 'https://d111111abcdef8.cloudfront.net/reports/*' --ip 192.0.2.0/24 \\
+      --starts 2030-01-01 --expires 2030-02-01 \\
+      --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem";
+
+const SIGN_COOKIES_ABOUT: &str = "\
+Make CloudFront signed cookies and print them.
+
+Prints `CloudFront-Policy` (custom policy: --resource, or --url with --starts or --ip) or
+`CloudFront-Expires` (canned policy: --url with only --expires), then `CloudFront-Signature`, `CloudFront-Key-Pair-Id`,
+and `CloudFront-Hash-Algorithm=SHA256` with --hash-algorithm SHA256. The values are the ones a
+signed URL for the same policy carries. Your application sends them as `Set-Cookie` headers
+(with `Domain`, `Path`, `Secure`, `HttpOnly` as your site needs); browsers then send them with
+every request, and CloudFront (or authfront's edge) checks them.";
+
+const SIGN_COOKIES_EXAMPLES: &str = "\
+Examples:
+  # the whole distribution for 8 hours, one cookie per line
+  authfront sign-cookies --resource 'https://d111111abcdef8.cloudfront.net/*' \\
+      --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem --expires 8h
+
+  # as JSON, for a program
+  authfront sign-cookies --resource 'https://d111111abcdef8.cloudfront.net/videos/*' \\
+      --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem --expires 1h --format json";

@@ -1,6 +1,7 @@
 //! The login and sign-out flows the core decided on, carried out: provider metadata, random
 //! bytes, the token endpoint, key refresh, revocation.
 
+use authfront_core::cloudfront::login as cf_login;
 use authfront_core::decide::{Exchange, SignOut};
 use authfront_core::error::Error;
 use authfront_core::login::{self, LoginRandom};
@@ -65,7 +66,14 @@ async fn redeem(app: &App, parts: &Parts, x: &Exchange, now: u64) -> Result<Repl
     let nonces = SealNonces { session: random(), tokens: random() };
     let mut cookies = mint::write(site, &parts.headers, &session, &kept, &raw, nonces, now);
     cookies.extend(mint::additional(site));
+    cookies.extend(cf_login::for_session(site, &session, now).map_err(cf_error)?);
     Ok(login::finish(site, &x.pending, &cookies))
+}
+
+/// A CloudFront login-mode cookie could not be signed (cannot happen with a key the config
+/// accepted; an error page beats a session CloudFront will refuse).
+pub fn cf_error(e: authfront_core::cloudfront::SignError) -> Error {
+    Error::Internal(format!("CloudFront login cookies: {e}"))
 }
 
 /// The session cookie again with the last-activity time moved to `now` (idle timeout).

@@ -7,7 +7,7 @@
 //! configured security headers to every origin answer (never to authfront's own pages, which
 //! carry their own).
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use authfront_core::cache::{self, CacheStatus, Key, Use};
@@ -30,27 +30,27 @@ use crate::cache::fill::Served;
 use crate::compress;
 use crate::origin::Fetch;
 
-/// The peer address of a request, put in its extensions by the server (for
-/// `X-Forwarded-For`).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub SocketAddr);
-
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 /// Headers a `304` repeats from the `200` it stands for (RFC 9110 §15.4.5).
 const NOT_MODIFIED_KEEPS: [&str; 6] = ["cache-control", "content-location", "etag", "expires", "last-modified", "vary"];
 
-/// Serves an allowed request for `path` (the normalised path the core allowed) from the cache
-/// or its origin; `user` is the signed-in user, if any. Never fails: errors become pages.
+/// Serves an allowed request for `path` and `query` (what the core allowed: the normalised
+/// path, the query without signing parameters) from the cache or its origin; `user` is the
+/// signed-in user, if any; `client` the peer (for `X-Forwarded-For`). Never fails: errors
+/// become pages.
 pub async fn forward(
     app: &App,
     parts: &Parts,
     path: &NormPath,
+    query: Option<&str>,
     user: Option<&Session>,
     body: Incoming,
+    client: IpAddr,
 ) -> Response<Body> {
     let head = parts.method == Method::HEAD;
-    match serve(app, path, user, parts, body).await {
+    let target = Target { path, query, user, client };
+    match serve(app, &target, parts, body).await {
         Ok(mut resp) => {
             let h = resp.headers_mut();
             for (n, v) in &app.site.config.headers {
@@ -70,26 +70,28 @@ pub async fn forward(
     }
 }
 
-async fn serve(
-    app: &App,
-    path: &NormPath,
-    user: Option<&Session>,
-    parts: &Parts,
-    body: Incoming,
-) -> Result<Response<Body>, Error> {
-    let origin = app.origins.select(&app.site.config, path);
+/// What the core allowed, and who asks.
+struct Target<'a> {
+    path: &'a NormPath,
+    query: Option<&'a str>,
+    user: Option<&'a Session>,
+    client: IpAddr,
+}
+
+async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Result<Response<Body>, Error> {
+    let origin = app.origins.select(&app.site.config, t.path);
     let now = app.now();
     let safe = parts.method == Method::GET || parts.method == Method::HEAD;
-    let key = Key::new(path, parts.uri.query());
+    let key = Key::new(t.path, t.query);
     let fetch = Fetch {
         method: parts.method.clone(),
-        path: path.clone(),
-        query: parts.uri.query().map(str::to_owned),
+        path: t.path.clone(),
+        query: t.query.map(str::to_owned),
         headers: parts.headers.clone(),
         keep_conditions: true,
         extra: Vec::new(),
-        user: user.cloned(),
-        client_ip: parts.extensions.get::<ClientAddr>().map(|a| a.0.ip()),
+        user: t.user.cloned(),
+        client_ip: Some(t.client),
     };
     let body = (!safe).then(|| body::incoming(body));
     // a range is of the identity bytes; compressing it would change what it counts

@@ -18,6 +18,7 @@
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
+//! - [`sign`]: `sign-url`, `sign-cookies` (key file, clock, output around the core's signer).
 
 pub mod admin;
 pub mod app;
@@ -34,3 +35,4 @@ pub mod origin;
 pub mod random;
 pub mod refresher;
 pub mod server;
+pub mod sign;

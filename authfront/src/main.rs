@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{admin, app, cli, load};
+use authfront::{admin, app, cli, load, sign};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
-/// sysexits' EX_USAGE: what the issue asks for a bad config.
+/// sysexits' EX_USAGE: what the issue asks for a bad config; also bad signing arguments.
 const EXIT_CONFIG: u8 = 64;
 
 fn main() -> ExitCode {
@@ -65,6 +65,18 @@ fn main() -> ExitCode {
                 }
             }
         }
+        cli::Command::SignUrl { url, resource, sign: args } => {
+            print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
+        }
+        cli::Command::SignCookies { resource, url, sign: args, format } => {
+            let grant = match (&resource, &url) {
+                (Some(r), _) => sign::Grant::Resource(r),
+                (None, Some(u)) => sign::Grant::Url(u),
+                // clap requires one of the two
+                (None, None) => return print(Err(sign::SignFailure::new("give --resource or --url"))),
+            };
+            print(sign::cookies(grant, &args, format))
+        }
         cli::Command::Serve { config } => {
             init_logging();
             let cfg = match load::load(&config) {
@@ -91,6 +103,20 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Prints a signing command's output; a bad argument or key is a usage error (64).
+fn print(out: Result<String, sign::SignFailure>) -> ExitCode {
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authfront: {e}");
+            ExitCode::from(EXIT_CONFIG)
         }
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use authfront_core::cloudfront::login as cf_login;
 use authfront_core::cookies;
 use authfront_core::error::Error;
 use authfront_core::mint::{self, SealNonces};
@@ -157,7 +158,9 @@ impl Refresher {
         };
         let (session, tokens, raw) = refresh::after(site, s, tokens, &resp, claims.as_ref(), now)?;
         let nonces = SealNonces { session: random(), tokens: random() };
-        let cookies = mint::write(site, &req.headers, &session, &tokens, &raw, nonces, now);
+        let mut cookies = mint::write(site, &req.headers, &session, &tokens, &raw, nonces, now);
+        // CloudFront login mode: fresh signed cookies with every refresh.
+        cookies.extend(cf_login::for_session(site, &session, now).map_err(crate::flow::cf_error)?);
         Ok(Fresh { session, cookies })
     }
 }

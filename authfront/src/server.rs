@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,10 +44,12 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-            req.extensions_mut().insert(crate::forward::ClientAddr(peer));
+        // The TCP peer, as signed-URL `IpAddress` conditions see it (an IPv4 client on a
+        // dual-stack socket arrives as `::ffff:a.b.c.d`).
+        let client = peer.ip().to_canonical();
+        let service = hyper::service::service_fn(move |req| {
             let app = app.clone();
-            async move { Ok::<_, Infallible>(handle(&app, req).await) }
+            async move { Ok::<_, Infallible>(handle(&app, req, client).await) }
         });
         let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
         let conn = graceful.watch(conn.into_owned());
@@ -63,33 +66,40 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
     }
 }
 
-/// One request, start to end. Never fails: every error becomes a page.
-pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
+/// One request from `client`, start to end. Never fails: every error becomes a page.
+pub async fn handle(app: &App, req: Request<Incoming>, client: IpAddr) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let now = app.now();
     let head = parts.method == Method::HEAD;
     let revocations = app.revocations();
-    let ctx = Ctx { now, revocations: &revocations };
+    let ctx = Ctx { now, revocations: &revocations, client };
     let reply = match decide(&app.site, &parts, &ctx) {
         Action::Forward(f) => {
             let touch = f.touch.then(|| f.user.as_ref().map(|u| flow::touch(app, u, now))).flatten();
-            return forward(app, &parts, &f.path, f.user.as_ref(), touch.into_iter().collect(), body).await;
+            let user = f.user.as_ref();
+            return forward(app, &parts, &f.path, f.query.as_deref(), user, touch.into_iter().collect(), body, client)
+                .await;
         }
         Action::Refresh(r) => match app.refresher.refresh(app, &parts, &r.session, now).await {
             Outcome::Fresh(fresh) => match r.next {
-                Next::Forward(path) => {
-                    return forward(app, &parts, &path, Some(&fresh.session), fresh.cookies.clone(), body).await;
+                Next::Forward { path, query } => {
+                    let cookies = fresh.cookies.clone();
+                    return forward(app, &parts, &path, query.as_deref(), Some(&fresh.session), cookies, body, client)
+                        .await;
                 }
                 Next::UserInfo => with_cookies(own_userinfo(app, &fresh.session), &fresh.cookies),
             },
             Outcome::Transient => match r.next {
-                Next::Forward(path) => return forward(app, &parts, &path, Some(&r.session), Vec::new(), body).await,
+                Next::Forward { path, query } => {
+                    return forward(app, &parts, &path, query.as_deref(), Some(&r.session), Vec::new(), body, client)
+                        .await;
+                }
                 Next::UserInfo => own_userinfo(app, &r.session),
             },
             Outcome::Refused => {
                 let clear = mint::clear(&app.site, &parts.headers);
                 let answer = match &r.next {
-                    Next::Forward(path) => unauth::answer(&app.site, &parts, path),
+                    Next::Forward { path, .. } => unauth::answer(&app.site, &parts, path),
                     Next::UserInfo => Action::Respond(unauth::status(&app.site, "/")),
                 };
                 let reply = match answer {
@@ -104,6 +114,10 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
             }
         },
         Action::Respond(r) => r,
+        Action::Refuse(e) => {
+            log_error(&e, parts.uri.path());
+            Reply::error(&e, None)
+        }
         Action::Login { return_to } => flow::start_login(app, &parts, &return_to, now).await,
         Action::Exchange(x) => flow::exchange(app, &parts, &x, now).await,
         Action::SignOut(so) => flow::sign_out(app, &parts, &so).await,
@@ -112,17 +126,20 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     to_response(reply, head)
 }
 
-/// Serves an allowed request through [`crate::forward`] (route → cache → origin), adding the
-/// cookies the session step produced.
+/// Serves `path` with `query` (the core's, signing parameters removed) through
+/// [`crate::forward`] (route → cache → origin), adding the cookies the session step produced.
+#[allow(clippy::too_many_arguments)] // one call site per session outcome, each passing the request through
 async fn forward(
     app: &App,
     parts: &http::request::Parts,
     path: &authfront_core::path::NormPath,
+    query: Option<&str>,
     user: Option<&authfront_core::session::Session>,
     cookies: Vec<String>,
     body: Incoming,
+    client: IpAddr,
 ) -> Response<Body> {
-    let mut resp = crate::forward::forward(app, parts, path, user, body).await;
+    let mut resp = crate::forward::forward(app, parts, path, query, user, body, client).await;
     let h = resp.headers_mut();
     for c in cookies {
         if let Ok(v) = http::HeaderValue::try_from(c) {

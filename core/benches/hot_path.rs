@@ -1,13 +1,16 @@
-//! The per-request hot path, measured: opening a session cookie and `decide` for a signed-in
-//! request; and ID-token verification (RS256, ES256), done once per sign-in and refresh. Run
-//! with `cargo bench -p authfront-core`; criterion prints operations per second (`thrpt`). A
+//! The per-request hot path, measured: opening a session cookie, `decide` for a signed-in
+//! request and for a CloudFront signed URL (RSA-SHA1 verification included); and ID-token
+//! verification (RS256, ES256), done once per sign-in and refresh. Run with
+//! `cargo bench -p authfront-core`; criterion prints operations per second (`thrpt`). A
 //! benchmark, never a timed test.
 
 // A benchmark reads its fixtures from disk; the library never does.
 #![allow(clippy::disallowed_methods)]
 
 use std::hint::black_box;
+use std::net::{IpAddr, Ipv4Addr};
 
+use authfront_core::cloudfront::{HashAlgorithm, Policy, SigningKey, sign};
 use authfront_core::config::{RawSecret, parse};
 use authfront_core::decide::{Action, Ctx, decide};
 use authfront_core::revocation::Revocations;
@@ -30,11 +33,18 @@ dir = "./site"
 [access]
 public_paths = ["/public/*", "/favicon.ico"]
 required_groups = ["staff"]
+[cloudfront.key_groups.partners]
+K2JCJMDEHXQW5F = { file = "rsa2048.pub.pem" }
+[[cloudfront.signed_paths]]
+paths = ["/downloads/*"]
+key_group = "partners"
 "#;
 
+const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
+
 fn site() -> Site {
-    let mut no_refs = |_: &RawSecret| Err("no references".to_owned());
-    Site::new(parse(CONFIG, &mut no_refs).expect("bench config parses"))
+    let mut test_key = |_: &RawSecret| Ok(include_str!("../src/cloudfront/testdata/rsa2048.pub.pem").to_owned());
+    Site::new(parse(CONFIG, &mut test_key).expect("bench config parses"))
 }
 
 fn cookie(site: &Site) -> String {
@@ -77,11 +87,28 @@ fn decide_signed_in(c: &mut Criterion) {
         .into_parts()
         .0;
     let revocations = Revocations::default();
-    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations };
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations, client: CLIENT };
     assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
     let mut g = c.benchmark_group("decide");
     g.throughput(Throughput::Elements(1));
     g.bench_function("signed_in", |b| b.iter(|| decide(&site, black_box(&req), black_box(&ctx))));
+    g.finish();
+}
+
+fn decide_signed_url(c: &mut Criterion) {
+    let site = site();
+    let key = SigningKey::from_pem(include_str!("../src/cloudfront/testdata/rsa2048.pem")).expect("test key");
+    let url = "https://docs.example.com/downloads/report.pdf?v=2";
+    let signed =
+        sign::sign(Policy::canned(url, 1_900_000_000), &key, "K2JCJMDEHXQW5F", HashAlgorithm::Sha1).expect("signs");
+    let uri = signed.url(url).replace("https://docs.example.com", "");
+    let req = http::Request::builder().uri(uri).body(()).expect("bench request builds").into_parts().0;
+    let revocations = Revocations::default();
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations, client: CLIENT };
+    assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
+    let mut g = c.benchmark_group("decide");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("cloudfront_signed_url", |b| b.iter(|| decide(&site, black_box(&req), black_box(&ctx))));
     g.finish();
 }
 
@@ -127,5 +154,5 @@ fn id_token_verify(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, session_open, decide_signed_in, id_token_verify);
+criterion_group!(benches, session_open, decide_signed_in, id_token_verify, decide_signed_url);
 criterion_main!(benches);

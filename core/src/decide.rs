@@ -1,18 +1,24 @@
-//! The viewer-request step: a request head and its context (`now`, revocations) in, an
-//! [`Action`] out.
+//! The viewer-request step: a request head and its context (`now`, revocations, the client's
+//! address) in, an [`Action`] out.
 //!
 //! This is where every access decision is made, in one place, on the one normalised path the
 //! origin will serve. It never performs the action: starting a login needs random bytes and the
 //! provider's endpoints, redeeming a code or refreshing needs the network; the adapter does
-//! those and comes back to [`crate::login`], [`crate::refresh`] and [`crate::signout`].
+//! those and comes back to [`crate::login`], [`crate::refresh`] and [`crate::signout`]. On the
+//! paths of `[[cloudfront.signed_paths]]` a valid CloudFront signed URL or signed cookies stand
+//! in for a session (`signed`).
 
 mod own;
+mod signed;
 
 pub use own::userinfo;
+
+use std::net::IpAddr;
 
 use http::Method;
 use http::request::Parts;
 
+use crate::cloudfront::Params;
 use crate::cookies;
 use crate::error::Error;
 use crate::login::{self, Pending};
@@ -24,12 +30,15 @@ use crate::session::Session;
 use crate::site::Site;
 use crate::unauth;
 
-/// What a decision needs besides the request: the clock and the revocations in force.
+/// What a decision needs besides the request: the clock, the revocations in force, and who
+/// is asking.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
     /// Unix seconds.
     pub now: u64,
     pub revocations: &'a Revocations,
+    /// The TCP peer's address (what signed-URL `IpAddress` conditions are checked against).
+    pub client: IpAddr,
 }
 
 /// What to do with a request.
@@ -50,11 +59,18 @@ pub enum Action {
     BackchannelLogout,
     /// Answer directly.
     Respond(Reply),
+    /// Refuse with the error's page; the adapter logs why (for signature refusals, which check
+    /// failed is for operators, not visitors).
+    Refuse(Error),
 }
 
 #[derive(Debug)]
 pub struct Forward {
     pub path: NormPath,
+    /// The raw query string to send to the origin and to key a cache by: the request's own,
+    /// without CloudFront's signing parameters on signed paths (they say who may fetch, not
+    /// what is fetched).
+    pub query: Option<String>,
     pub user: Option<Session>,
     /// The session's last-activity time is old enough to be written again (idle timeout).
     pub touch: bool,
@@ -80,7 +96,11 @@ pub struct Refresh {
 /// What a refreshed request goes on to.
 #[derive(Debug)]
 pub enum Next {
-    Forward(NormPath),
+    /// Serve `path` with `query` (as in [`Forward`]).
+    Forward {
+        path: NormPath,
+        query: Option<String>,
+    },
     UserInfo,
 }
 
@@ -114,26 +134,43 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
     let cfg = &site.config;
     let user = session(site, req, ctx);
+    let rule = cfg.cloudfront.signed_paths.iter().find(|r| r.paths.iter().any(|p| p.matches(&path)));
+    // On signed paths the signing parameters never reach the origin, signed or not.
+    let query = match rule {
+        Some(_) => Params::from_query(req.uri.query()).1,
+        None => req.uri.query().map(str::to_owned),
+    };
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return forward(path, user, ctx);
+        return forward(path, query, user, ctx);
     }
     if is_preflight(req) {
         // A CORS preflight never carries cookies; the origin answers it.
-        return Action::Forward(Forward { path, user: None, touch: false });
+        return Action::Forward(Forward { path, query, user: None, touch: false });
     }
     match user {
-        Some(u) if !allowed(site, &u) => {
-            Action::Respond(Reply::error(&Error::Forbidden { user: u.display_name().to_owned() }, None))
+        Some(u) if allowed(site, &u) && refresh::due(&u, ctx.now) => {
+            return Action::Refresh(Refresh { session: u, next: Next::Forward { path, query } });
         }
-        Some(u) if refresh::due(&u, ctx.now) => Action::Refresh(Refresh { session: u, next: Next::Forward(path) }),
-        Some(u) => forward(path, Some(u), ctx),
+        Some(u) if allowed(site, &u) => return forward(path, query, Some(u), ctx),
+        _ => {}
+    }
+    // No session that lets this user in: a signed URL or signed cookies may.
+    if let Some(rule) = rule {
+        match signed::check(site, rule, req, ctx.client, ctx.now) {
+            signed::Check::Absent => {}
+            signed::Check::Granted => return forward(path, query, user, ctx),
+            signed::Check::Refused(r) => return Action::Refuse(Error::SignatureRefused(r)),
+        }
+    }
+    match user {
+        Some(u) => Action::Respond(Reply::error(&Error::Forbidden { user: u.display_name().to_owned() }, None)),
         None => unauth::answer(site, req, &path),
     }
 }
 
-fn forward(path: NormPath, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
+fn forward(path: NormPath, query: Option<String>, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
     let touch = user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
-    Action::Forward(Forward { path, user, touch })
+    Action::Forward(Forward { path, query, user, touch })
 }
 
 /// Whether a signed-in user may see protected paths at all.

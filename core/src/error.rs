@@ -6,6 +6,7 @@
 
 use http::StatusCode;
 
+use crate::cloudfront::Refusal;
 use crate::oidc::IdTokenError;
 use crate::path::PathError;
 
@@ -22,6 +23,10 @@ pub enum Error {
     IssuerMismatch { got: String },
     #[error("{user} is not in a required group")]
     Forbidden { user: String },
+    #[error("CloudFront signature refused: {0}")]
+    SignatureRefused(Refusal),
+    #[error("CloudFront refused valid login cookies for {url} (does the distribution trust this key pair id?)")]
+    CloudFrontRefused { url: String },
     #[error("method not allowed")]
     MethodNotAllowed,
     /// Also answers for what exists but may not be shown (outside the root, unreadable), so
@@ -95,6 +100,24 @@ impl Error {
                 StatusCode::FORBIDDEN,
                 "Access denied",
                 format!("You are signed in as {user}, but this account is not allowed to see this page."),
+                false,
+            ),
+            SignatureRefused(r) => {
+                // Say what the holder of a genuine link can act on; nothing about tampering.
+                let message = match r {
+                    Refusal::Expired { .. } => "This signed link or cookie has expired.",
+                    Refusal::NotYetValid { .. } => "This signed link or cookie is not valid yet.",
+                    Refusal::WrongIp => "This signed link or cookie cannot be used from your network address.",
+                    _ => "This signed link or cookie is not valid.",
+                };
+                (StatusCode::FORBIDDEN, "Access denied", message.to_owned(), false)
+            }
+            CloudFrontRefused { .. } => (
+                StatusCode::FORBIDDEN,
+                "Access denied",
+                "You are signed in, but the content network did not accept your sign-in for this page. \
+                 Please tell the site's administrators."
+                    .to_owned(),
                 false,
             ),
             MethodNotAllowed => (

@@ -18,6 +18,7 @@
 //! - [`mint`]: the cookies a session is carried in (sealed, chunked, seed modes, extra).
 //! - [`unauth`]: what a request without a session gets (redirect or JSON 401).
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
+//! - [`cloudfront`]: CloudFront signed URLs and cookies: sign, verify, login-mode cookies.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
 //! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
 //! - [`route`]: which origin serves a path (first matching route, else the default), index
@@ -31,6 +32,7 @@
 //! - [`error`], [`page`]: failures, their one status mapping, and the pages shown.
 
 pub mod cache;
+pub mod cloudfront;
 pub mod compress;
 pub mod conditional;
 pub mod config;

@@ -97,6 +97,7 @@ pub fn clear(site: &Site, req: &HeaderMap) -> Vec<String> {
     for x in &cfg.additional_cookies {
         out.push(cookies::set(c, &x.attrs, &x.name, "", Lifetime::Expired, false));
     }
+    out.extend(crate::cloudfront::login::clear(site));
     out
 }
 

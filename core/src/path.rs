@@ -156,7 +156,8 @@ impl Pattern {
 }
 
 /// Iterative glob with single-star backtracking: linear in practice, no recursion blow-up.
-fn glob(pat: &[u8], s: &[u8]) -> bool {
+/// Shared with CloudFront policy resources, which use the same `*` and `?`.
+pub(crate) fn glob(pat: &[u8], s: &[u8]) -> bool {
     let (mut p, mut i) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while i < s.len() {

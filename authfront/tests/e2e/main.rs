@@ -12,6 +12,7 @@
 //!   cargo test -p authfront --test e2e -- --include-ignored
 //! ```
 
+mod cloudfront;
 mod lifecycle;
 mod origins;
 mod support;

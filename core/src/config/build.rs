@@ -49,7 +49,9 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
     let store = build_store(&raw, resolve)?;
-    let warnings = session::warnings(&raw, &session);
+    let mut warnings = session::warnings(&raw, &session);
+    let cloudfront = super::cloudfront::build(&raw.cloudfront, session.lifetime_secs, resolve)?;
+    warnings.extend(super::cloudfront::warnings(&cloudfront, &server.public_url));
     let proxy = edge::build_proxy(&raw.proxy)?;
     let cache = edge::build_cache(&raw.cache)?;
     let compression = edge::build_compression(&raw.compression)?;
@@ -64,6 +66,7 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
         headers,
         store,
         warnings,
+        cloudfront,
         proxy,
         cache,
         compression,
@@ -181,7 +184,7 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         return Err(ConfigError::new("oidc.id_token_algs", "must name at least one algorithm"));
     }
     for k in o.auth_params.keys() {
-        if RESERVED_AUTH_PARAMS.contains(&k.as_str()) {
+        if crate::oidc::OWN_PARAMS.contains(&k.as_str()) {
             return Err(ConfigError::new(
                 format!("oidc.auth_params.{k}"),
                 "is set by authfront itself and cannot be overridden",
@@ -202,18 +205,6 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         auth_params: o.auth_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
     })
 }
-
-/// Parameters of the authorization request that authfront computes; config may not set them.
-const RESERVED_AUTH_PARAMS: &[&str] = &[
-    "response_type",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-];
 
 fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
     use jsonwebtoken::Algorithm::*;

@@ -4,6 +4,7 @@
 //! reads the environment or files: secret references are handed to the caller's resolver.
 
 mod build;
+pub(crate) mod cloudfront;
 mod edge;
 mod origin;
 mod raw;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use http::{HeaderName, HeaderValue};
 
 pub use build::parse;
+pub use cloudfront::{CloudFront, LoginCookies, SignedPaths};
 pub use edge::{Admin, CacheRule, CacheSettings, Compression, Proxy, parse_size};
 pub use origin::{AwsCredentials, HttpOrigin, Origin, OriginKind, Route, S3Origin, SecretHeader, Timeouts};
 pub use raw::RawSecret;
@@ -87,6 +89,8 @@ pub struct Config {
     pub store: Store,
     /// Things that work but deserve a look (printed by `check-config` and at start).
     pub warnings: Vec<String>,
+    /// Signed URLs and cookies accepted at the edge; CloudFront login mode.
+    pub cloudfront: CloudFront,
 }
 
 /// Where revocations are kept.

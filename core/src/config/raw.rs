@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::cloudfront::RawCloudFront;
 use super::edge::{RawAdmin, RawCache, RawCompression, RawProxy};
 use super::origin::RawOrigin;
 
@@ -34,6 +35,8 @@ pub struct RawConfig {
     /// Where revocations live (embedded file by default, Redis when `redis_url` is set).
     #[serde(default)]
     pub store: RawStore,
+    #[serde(default)]
+    pub cloudfront: RawCloudFront,
 }
 
 #[derive(Debug, Default, Deserialize)]

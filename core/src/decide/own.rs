@@ -1,15 +1,29 @@
 //! authfront's own endpoints under the prefix: the callback, `login`, `userinfo`, `signed-out`,
-//! `backchannel-logout`, `health`. (`signout` is matched in `decide` since it may be renamed
-//! outside the prefix.)
+//! `backchannel-logout`, `health`, and `start`. (`signout` is matched in `decide` since it may
+//! be renamed outside the prefix.)
+//!
+//! CloudFront login mode adds two behaviours:
+//! - `start` is the page a CloudFront distribution shows for its `403` (custom error response):
+//!   the browser still shows the URL it asked for, so a script sends it to `login?rd=<that URL>`.
+//! - `login` with a session that lets the user in signs fresh CloudFront cookies and goes back,
+//!   without a trip to the provider. A browser that already holds valid CloudFront cookies for
+//!   the page and still lands there was refused by CloudFront for another reason (a key group
+//!   that does not trust the key, a resource pattern that does not cover the page): it gets a
+//!   403 page, never a redirect loop.
 
-use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, VARY};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY};
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
+use sha2::{Digest, Sha256};
 
 use super::{Action, Ctx, Exchange, Next, Refresh, allowed, session};
+use crate::cloudfront::login as cf_login;
 use crate::cookies;
 use crate::error::Error;
 use crate::login::{self, Opened};
+use crate::page::escape;
 use crate::path::NormPath;
 use crate::refresh;
 use crate::reply::Reply;
@@ -38,7 +52,10 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
         );
     }
     if p == eps.login {
-        return Action::Login { return_to: rd(req).unwrap_or_else(|| "/".to_owned()) };
+        return login(site, req, ctx);
+    }
+    if p == format!("{}/start", eps.prefix) {
+        return Action::Respond(start_page(&eps.prefix, &eps.login));
     }
     if p == eps.userinfo {
         return match session(site, req, ctx) {
@@ -52,6 +69,69 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
     }
     Action::Respond(Reply::error(&Error::NotFound, None))
 }
+
+/// `login`: start a sign-in that comes back to `rd`, or in CloudFront login mode, for a user
+/// already let in, sign fresh CloudFront cookies and go back.
+fn login(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
+    let return_to = rd(req).unwrap_or_else(|| "/".to_owned());
+    let Some(lc) = &site.config.cloudfront.login_cookies else { return Action::Login { return_to } };
+    let Some(user) = session(site, req, ctx) else { return Action::Login { return_to } };
+    if !allowed(site, &user) {
+        return Action::Respond(Reply::error(&Error::Forbidden { user: user.display_name().to_owned() }, None));
+    }
+    // Coming back to one of authfront's own pages would only loop.
+    let prefix = &site.config.server.endpoints.prefix;
+    let own = return_to.strip_prefix(prefix.as_str()).is_some_and(|r| r.is_empty() || r.starts_with(['/', '?']));
+    let return_to = if own { "/".to_owned() } else { return_to };
+    let url = site.url_for(&return_to);
+    if !cf_login::covers(lc, &url) || cf_login::cookies_grant(lc, &req.headers, &url, ctx.client, ctx.now) {
+        return Action::Refuse(Error::CloudFrontRefused { url });
+    }
+    match cf_login::set_cookies(site, lc, &user, ctx.now) {
+        Ok(cookies) => Action::Respond(Reply::redirect(&url, &cookies)),
+        Err(e) => Action::Refuse(Error::Internal(format!("CloudFront login cookies: {e}"))),
+    }
+}
+
+/// The page behind CloudFront's custom error response for `403`. The browser still shows the
+/// URL it asked for, so the script reads it there and sends the browser to sign in for it. On
+/// one of authfront's own paths the 403 was authfront's (CloudFront put this page in its place):
+/// the script then says so instead of redirecting, which would loop. The script is allowed by
+/// its hash alone.
+fn start_page(prefix: &str, login: &str) -> Reply {
+    let js_str = |s: &str| serde_json::to_string(s).unwrap_or_default().replace('<', "\\u003c");
+    let script = format!(
+        "(function(){{var p=location.pathname+location.search;\
+         if(p.indexOf({own})===0){{document.getElementById(\"message\").textContent={denied};return;}}\
+         location.replace({login}+\"?rd=\"+encodeURIComponent(p));}})();",
+        own = js_str(&format!("{prefix}/")),
+        denied = js_str(DENIED),
+        login = js_str(login),
+    );
+    let hash = STANDARD.encode(Sha256::digest(script.as_bytes()));
+    let body = format!(
+        concat!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+            "<meta name=\"viewport\" content=\"width=device-width\"><title>Signing in</title></head>",
+            "<body><p id=\"message\">Signing in&hellip; <a href=\"{href}\">continue</a></p>",
+            "<script>{script}</script></body></html>\n"
+        ),
+        script = script,
+        href = escape(login),
+    );
+    let csp = format!(
+        "default-src 'none'; script-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    );
+    let mut reply = Reply::html(StatusCode::OK, body);
+    reply.headers.retain(|(n, _)| n != CONTENT_SECURITY_POLICY);
+    if let Ok(v) = HeaderValue::try_from(csp) {
+        reply.headers.push((CONTENT_SECURITY_POLICY, v));
+    }
+    reply
+}
+
+/// What the start page says in place of one of authfront's own 403 pages.
+const DENIED: &str = "Access denied: you are signed in, but may not see this page.";
 
 /// The signed-in user's claims as JSON, for the page's script (cookies stay HttpOnly). Same-site
 /// only: no CORS headers are ever sent, so other sites' scripts cannot read it.
@@ -139,3 +219,6 @@ pub(super) fn callback(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         _ => Action::Respond(Reply::error(&Error::BadCallback("no code"), Some(&retry))),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,9 +5,11 @@ use crate::login::tests::{site, start};
 use crate::revocation::{Entry, Target};
 
 const NOW: u64 = 1_000_000;
+const CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
+/// The request's client does not matter here (signed paths: `signed/tests.rs`).
 fn decide(site: &Site, req: &Parts, now: u64) -> Action {
-    super::decide(site, req, &Ctx { now, revocations: &Revocations::default() })
+    super::decide(site, req, &Ctx { now, revocations: &Revocations::default(), client: CLIENT })
 }
 
 fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
@@ -288,7 +290,7 @@ fn revoked_sessions_are_signed_out() {
     {
         let mut revocations = Revocations::default();
         revocations.apply(&Entry { target: target.clone(), at: NOW });
-        let a = super::decide(&s, &r, &Ctx { now: NOW, revocations: &revocations });
+        let a = super::decide(&s, &r, &Ctx { now: NOW, revocations: &revocations, client: CLIENT });
         assert!(matches!(a, Action::Login { .. }), "{target:?}");
     }
 }
@@ -323,7 +325,7 @@ fn refresh_when_due_and_sign_out() {
     match decide(&site(), &req("GET", "/docs/a.html", &[("authfront_session", &c)]), NOW) {
         Action::Refresh(r) => {
             assert_eq!(r.session.sub, "u1");
-            assert!(matches!(r.next, Next::Forward(ref p) if p.as_str() == "/docs/a.html"));
+            assert!(matches!(r.next, Next::Forward { ref path, .. } if path.as_str() == "/docs/a.html"));
         }
         a => panic!("{a:?}"),
     }

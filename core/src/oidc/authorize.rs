@@ -12,7 +12,7 @@ use crate::config;
 /// Parameters authfront sets itself. The config refuses them in `auth_params` already; they
 /// are skipped here too so that no caller can send a parameter twice (RFC 6749 §3.1: a
 /// parameter MUST NOT appear more than once), whatever `Oidc` it builds.
-const OWN_PARAMS: &[&str] = &[
+pub(crate) const OWN_PARAMS: &[&str] = &[
     "response_type",
     "client_id",
     "redirect_uri",

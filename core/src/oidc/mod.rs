@@ -20,6 +20,7 @@ mod jwks;
 mod pkce;
 mod token;
 
+pub(crate) use authorize::OWN_PARAMS;
 pub use authorize::authorize_url;
 pub use discovery::{Discovery, discovery_url};
 pub use idtoken::{IdClaims, IdTokenCheck, IdTokenError, verify_id_token};

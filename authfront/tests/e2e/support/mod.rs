@@ -365,7 +365,7 @@ pub struct Setup {
     pub session_extra: String,
     /// The body of the `[origin]` table (routes included); `None`: the example site's folder.
     pub origin: Option<String>,
-    /// More tables, appended to the config (`[cache]`, `[admin]`, …).
+    /// More tables, appended to the config (`[cache]`, `[admin]`, `[cloudfront.login_cookies]`, …).
     pub extra: String,
     /// Environment variables for the binary (e.g. `AWS_ACCESS_KEY_ID`).
     pub env: Vec<(String, String)>,
