@@ -41,30 +41,7 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_CONFIG)
             }
         },
-        cli::Command::Purge { config, pattern } => {
-            let cfg = match load::load(&config) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("authfront: {}: {e}", config.display());
-                    return ExitCode::from(EXIT_CONFIG);
-                }
-            };
-            let purged = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start the runtime: {e}"))
-                .and_then(|rt| rt.block_on(admin::purge(&cfg, &pattern)));
-            match purged {
-                Ok(n) => {
-                    println!("purged {n} cache entries matching {pattern}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("authfront: purge: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        cli::Command::Purge { config, pattern } => purge(&config, &pattern),
         cli::Command::SignUrl { url, resource, sign: args } => {
             print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
         }
@@ -130,4 +107,30 @@ fn init_logging() {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// `authfront purge`: asks the running instance's admin endpoint to drop matching entries.
+fn purge(config: &std::path::Path, pattern: &str) -> ExitCode {
+    let cfg = match load::load(config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("authfront: {}: {e}", config.display());
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let purged = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+        .and_then(|rt| rt.block_on(admin::purge(&cfg, pattern)));
+    match purged {
+        Ok(n) => {
+            println!("purged {n} cache entries matching {pattern}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authfront: purge: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

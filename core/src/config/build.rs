@@ -56,6 +56,7 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let cache = edge::build_cache(&raw.cache)?;
     let compression = edge::build_compression(&raw.compression)?;
     let admin = edge::build_admin(raw.admin.as_ref(), resolve)?;
+    warnings.extend(edge::warnings(admin.as_ref(), &cache));
     Ok(Config {
         server,
         oidc,

@@ -272,6 +272,28 @@ pub(super) fn build_admin(raw: Option<&RawAdmin>, resolve: &mut Resolver<'_>) ->
     Ok(Some(Admin { listen, token }))
 }
 
+/// Settings that work but deserve a look.
+pub(super) fn warnings(admin: Option<&Admin>, cache: &CacheSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(a) = admin
+        && !a.listen.ip().is_loopback()
+    {
+        out.push(format!(
+            "`admin.listen` = {} is not a loopback address: the purge endpoint is reachable from the network \
+             (its token still guards it)",
+            a.listen
+        ));
+    }
+    if cache.max_size > 0 && cache.max_object_size * 4 > cache.max_size {
+        out.push(format!(
+            "`cache.max_object_size` ({} bytes) is more than a quarter of `cache.max_size` ({} bytes): a few large \
+             objects will evict everything else",
+            cache.max_object_size, cache.max_size
+        ));
+    }
+    out
+}
+
 /// Parses a byte size: `1048576`, `512KiB`, `64MiB`, `2GiB`, `10MB` (decimal), `100B`.
 pub fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim();

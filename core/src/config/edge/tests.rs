@@ -58,6 +58,15 @@ token = { env = "ADMIN_TOKEN" }
 }
 
 #[test]
+fn warnings_for_an_exposed_admin_and_a_lopsided_cache() {
+    assert!(load("").unwrap().warnings.is_empty());
+    let c = load("[admin]\nlisten = \"0.0.0.0:9090\"\ntoken = { env = \"T\" }\n[cache]\nmax_size = \"1MiB\"\nmax_object_size = \"1MiB\"").unwrap();
+    assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+    assert!(c.warnings[0].contains("admin.listen"));
+    assert!(c.warnings[1].contains("cache.max_object_size"));
+}
+
+#[test]
 fn sizes() {
     assert_eq!(parse_size("64MiB"), Some(64 << 20));
     assert_eq!(parse_size("10 MB"), Some(10_000_000));
