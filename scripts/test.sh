@@ -6,8 +6,9 @@
 #   scripts/test.sh --no-e2e      only the static checks, unit and integration tests
 #   scripts/test.sh --e2e-only    only the end-to-end tests
 #
-# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl; npm packages
-#    of scripts/oidc-provider and scripts/browser (pinned, no lock file)
+# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl, nginx; npm packages
+#    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
+#    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
 # 3. end-to-end: starts the test identity provider three times on loopback --
 #    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
@@ -20,9 +21,13 @@
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.
+#    The origin tests also get s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a fresh data
+#    folder each run) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
+#    origin header), stopped on exit too.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
-# AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT; e2e parallelism:
-# AUTHFRONT_E2E_THREADS (default 2). Logs: .run/{oidc-provider,glewlwyd,redis}-PORT/log.
+# AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT, AUTHFRONT_TEST_S3_PORT,
+# AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
+# Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs}-PORT/log, .run/nginx-PORT/error.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 static=1 e2e=1
@@ -30,7 +35,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) e2e=0 ;;
     --e2e-only) static=0 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^source /{/^source /d;p;}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) af_die "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -41,6 +46,8 @@ OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
 GLEWLWYD_PORT="${AUTHFRONT_TEST_GLEWLWYD_PORT:-19600}"
 GLEWLWYD_SHORT_PORT="${AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT:-19601}"
 REDIS_PORT="${AUTHFRONT_TEST_REDIS_PORT:-19900}"
+S3_PORT="${AUTHFRONT_TEST_S3_PORT:-19700}"
+NGINX_PORT="${AUTHFRONT_TEST_NGINX_PORT:-19800}"
 cd "$AUTHFRONT_HOME"
 
 step() { printf '\n[authfront] ==== %s\n' "$*" >&2; }
@@ -54,6 +61,8 @@ if [ $e2e = 1 ]; then
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
+  af_apt_ensure nginx
+  "$AUTHFRONT_HOME/scripts/install-s3s-fs.sh" >/dev/null
 fi
 if [ $static = 1 ]; then
   for c in rustfmt clippy; do
@@ -81,12 +90,14 @@ fi
 if [ $e2e = 1 ]; then
   step "end-to-end: identity providers on 127.0.0.1:$OP_PORT (auto-login) and :$OP_FORM_PORT (login form)"
   STARTED=()
+  ORIGINS=()
   stop_providers() {
     local p
     for p in "${STARTED[@]}"; do "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$p" || true; done
     [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" || true
     [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" || true
     [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
+    for p in "${ORIGINS[@]}"; do "$AUTHFRONT_HOME/scripts/stop-${p% *}.sh" "${p#* }" || true; done
   }
   trap stop_providers EXIT
   trap 'exit 130' INT
@@ -124,6 +135,20 @@ if [ $e2e = 1 ]; then
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
   # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
   export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
+
+  step "end-to-end: origins s3s-fs on 127.0.0.1:$S3_PORT, nginx on 127.0.0.1:$NGINX_PORT"
+  "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" 2>/dev/null || true
+  "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" 2>/dev/null || true
+  ORIGINS+=("s3s-fs $S3_PORT" "nginx $NGINX_PORT")
+  rm -rf "$AUTHFRONT_RUN/s3s-fs-$S3_PORT/data"
+  eval "$("$AUTHFRONT_HOME/scripts/start-s3s-fs.sh" "$S3_PORT")"
+  NGINX_SECRET="e2e-origin-secret-$RANDOM$RANDOM"
+  eval "$(NGINX_SECRET="$NGINX_SECRET" "$AUTHFRONT_HOME/scripts/start-nginx.sh" "$NGINX_PORT")"
+  export AUTHFRONT_TEST_S3="$S3_ENDPOINT" AUTHFRONT_TEST_S3_ROOT="$S3_ROOT" \
+    AUTHFRONT_TEST_S3_KEY="$AWS_ACCESS_KEY_ID" AUTHFRONT_TEST_S3_SECRET="$AWS_SECRET_ACCESS_KEY" \
+    AUTHFRONT_TEST_NGINX="$NGINX_URL" AUTHFRONT_TEST_NGINX_DOCROOT="$NGINX_DOCROOT" \
+    AUTHFRONT_TEST_NGINX_LOG="$NGINX_ACCESS_LOG" AUTHFRONT_TEST_NGINX_SECRET="$NGINX_SECRET"
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

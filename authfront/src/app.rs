@@ -3,15 +3,16 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use authfront_core::config::{Config, OriginKind};
+use authfront_core::config::Config;
+use authfront_core::proxy;
 use authfront_core::revocation::{Entry, Revocations};
 use authfront_core::session::Session;
 use authfront_core::site::Site;
 use tokio::net::TcpListener;
 
+use crate::cache::Cache;
 use crate::idp::Idp;
-use crate::origin::Origin;
-use crate::origin::folder::Folder;
+use crate::origin::{Origins, http};
 use crate::refresher::Refresher;
 use crate::store::Revoker;
 
@@ -20,7 +21,10 @@ use crate::store::Revoker;
 pub struct App {
     pub site: Site,
     pub idp: Idp,
-    pub origin: Origin,
+    /// The default origin and every route's.
+    pub origins: Origins,
+    /// The edge cache, shared by every origin that is cached.
+    pub cache: Arc<Cache>,
     pub refresher: Refresher,
     /// The revocation list (embedded file or Redis), synced in the background once started.
     pub revoker: Arc<Revoker>,
@@ -29,14 +33,15 @@ pub struct App {
 impl App {
     pub fn build(config: Config) -> anyhow::Result<App> {
         let idp = Idp::new(&config.oidc).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let origin = match &config.origin.kind {
-            OriginKind::Dir(dir) => Origin::Folder(
-                Folder::new(dir, config.origin.static_site, config.origin.spa)
-                    .map_err(|e| anyhow::anyhow!("origin.dir {}: {e}", dir.display()))?,
-            ),
-        };
+        let shared = Arc::new(http::Shared {
+            proxy: config.proxy.clone(),
+            own_cookies: proxy::OwnCookies::new(&config),
+            public_url: config.server.public_url.clone(),
+        });
+        let origins = Origins::build(&config, &shared).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let cache = Arc::new(Cache::new(config.cache.clone()));
         let revoker = Arc::new(Revoker::open(&config.store, config.session.lifetime_secs)?);
-        Ok(App { site: Site::new(config), idp, origin, refresher: Refresher::default(), revoker })
+        Ok(App { site: Site::new(config), idp, origins, cache, refresher: Refresher::default(), revoker })
     }
 
     /// The revocations in force now (lock-free).
@@ -66,6 +71,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     app.revoker.start().await?;
     let listener = TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %app.site.config.server.public_url, "authfront listening");
+    for o in app.origins.iter() {
+        tracing::info!(origin = %o.describe(), cached = o.cached() && app.cache.enabled(), "origin ready");
+    }
+    if let Some(admin) = &app.site.config.admin {
+        let addr = admin.listen;
+        let admin_listener =
+            TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (admin): {e}"))?;
+        tracing::info!(address = %addr, "admin endpoint listening");
+        // ends with the process: it holds no request state worth draining
+        tokio::spawn(crate::admin::serve(app.clone(), admin_listener));
+    }
     // Keys at start, without holding up the listener: public paths work even while the
     // provider is down, and logins retry discovery on their own.
     let warm = app.clone();

@@ -74,3 +74,57 @@ impl hyper::body::Body for FileBody {
         SizeHint::with_exact(self.file.limit())
     }
 }
+
+/// One of authfront's own answers as a response (`HEAD`: without its body).
+pub fn reply(reply: authfront_core::reply::Reply, head: bool) -> http::Response<Body> {
+    let mut resp = http::Response::new(if head { empty() } else { full(reply.body) });
+    *resp.status_mut() = reply.status;
+    let h = resp.headers_mut();
+    for (n, v) in reply.headers {
+        h.append(n, v);
+    }
+    resp
+}
+
+/// A request or origin body as a response body: the same stream, errors as I/O errors.
+pub fn incoming(b: hyper::body::Incoming) -> Body {
+    b.map_err(io::Error::other).boxed_unsync()
+}
+
+/// `prefix`, then the rest of `rest`: a body partly read already (to see whether it fits the
+/// cache) sent on whole.
+pub fn prefixed(prefix: Bytes, rest: Body) -> Body {
+    Prefixed { prefix: Some(prefix), rest }.boxed_unsync()
+}
+
+struct Prefixed {
+    prefix: Option<Bytes>,
+    rest: Body,
+}
+
+impl hyper::body::Body for Prefixed {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if let Some(p) = self.prefix.take() {
+            return Poll::Ready(Some(Ok(Frame::data(p))));
+        }
+        Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.prefix.is_none() && self.rest.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let p = self.prefix.as_ref().map_or(0, |p| p.len() as u64);
+        let r = self.rest.size_hint();
+        let mut h = SizeHint::new();
+        h.set_lower(r.lower() + p);
+        if let Some(u) = r.upper() {
+            h.set_upper(u + p);
+        }
+        h
+    }
+}

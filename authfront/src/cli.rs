@@ -27,6 +27,16 @@ pub enum Command {
     },
     /// Print a new random session key (for `session.keys`).
     Keygen,
+    /// Empty the edge cache entries whose path matches PATTERN, in the instance running with
+    /// this config (through its `[admin]` endpoint).
+    Purge {
+        #[arg(long, short, value_name = "FILE", env = "AUTHFRONT_CONFIG")]
+        config: PathBuf,
+        /// A path pattern: `*` matches anything (slashes included), `?` one character, e.g.
+        /// `/docs/*` or `/index.html`.
+        #[arg(value_name = "PATTERN")]
+        pattern: String,
+    },
     /// Sign a URL the way CloudFront's signed URLs are made, and print it.
     #[command(long_about = SIGN_URL_ABOUT, after_help = SIGN_URL_EXAMPLES)]
     SignUrl {

@@ -1,11 +1,15 @@
 //! Reads a config file and resolves what the core may not touch: secret references
-//! (`{ env = … }`, `{ file = … }`) and paths relative to the config file's folder (`origin.dir`,
-//! `store.path`).
+//! (`{ env = … }`, `{ file = … }`), paths relative to the config file's folder (origin folders,
+//! `store.path`), and S3 credentials not written in the config (the standard `AWS_*`
+//! environment variables, then the shared credentials file).
 
 use std::path::{Path, PathBuf};
 
-use authfront_core::config::{Config, ConfigError, OriginKind, RawSecret, StoreKind, parse};
+use authfront_core::config::{
+    AwsCredentials, Config, ConfigError, Origin, OriginKind, RawSecret, Secret, StoreKind, parse,
+};
 use authfront_core::keyring::{KEY_LEN, Keyring};
+use authfront_core::s3::parse_credentials_file;
 
 /// Loads and checks a config file; every error names the key at fault.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -14,7 +18,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Loads a config for a command that needs only `[store]` and `session.lifetime` (`authfront
 /// revoke`): a secret that cannot be resolved here (the client secret of the server's
-/// environment, say) gets a stand-in, and `origin.dir` is not checked. `store.redis_url` must
+/// environment, say) gets a stand-in, and origins are not resolved. `store.redis_url` must
 /// still resolve, or the error says so.
 pub fn load_for_store(path: &Path) -> Result<Config, ConfigError> {
     load_with(path, true)
@@ -53,18 +57,63 @@ fn load_with(path: &Path, lenient: bool) -> Result<Config, ConfigError> {
         e
     })?;
     if !lenient {
-        let OriginKind::Dir(dir) = &config.origin.kind;
-        let dir = relative_to(&base, &dir.to_string_lossy());
-        if !dir.is_dir() {
-            return Err(ConfigError::new("origin.dir", format!("{} is not a directory", dir.display())));
+        resolve_origin(&base, "origin", &mut config.origin)?;
+        for (i, r) in config.routes.iter_mut().enumerate() {
+            resolve_origin(&base, &format!("origin.routes[{i}]"), &mut r.origin)?;
         }
-        config.origin.kind = OriginKind::Dir(dir);
     }
     // The embedded store's folder is created when the store opens; only resolved here.
     if let StoreKind::Embedded(state) = &config.store.kind {
         config.store.kind = StoreKind::Embedded(relative_to(&base, &state.to_string_lossy()));
     }
     Ok(config)
+}
+
+fn resolve_origin(base: &Path, key: &str, origin: &mut Origin) -> Result<(), ConfigError> {
+    match &mut origin.kind {
+        OriginKind::Dir(dir) => {
+            let full = relative_to(base, &dir.to_string_lossy());
+            if !full.is_dir() {
+                return Err(ConfigError::new(format!("{key}.dir"), format!("{} is not a directory", full.display())));
+            }
+            *dir = full;
+        }
+        OriginKind::S3(s3) if s3.credentials.is_none() => {
+            let found = match &s3.profile {
+                Some(profile) => from_file(profile),
+                None => {
+                    from_env().or_else(|| from_file(&std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into())))
+                }
+            };
+            s3.credentials = Some(found.ok_or_else(|| {
+                ConfigError::new(
+                    format!("{key}.s3"),
+                    "no credentials: set `access_key_id` and `secret_access_key`, or the AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY environment variables, or a profile in the shared credentials file",
+                )
+            })?);
+        }
+        OriginKind::S3(_) | OriginKind::Http(_) => {}
+    }
+    Ok(())
+}
+
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (for temporary keys) `AWS_SESSION_TOKEN`.
+fn from_env() -> Option<AwsCredentials> {
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    Some(AwsCredentials {
+        access_key_id: var("AWS_ACCESS_KEY_ID")?,
+        secret_access_key: Secret::new(var("AWS_SECRET_ACCESS_KEY")?),
+        session_token: var("AWS_SESSION_TOKEN").map(Secret::new),
+    })
+}
+
+/// A profile of `AWS_SHARED_CREDENTIALS_FILE`, or of `~/.aws/credentials`.
+fn from_file(profile: &str) -> Option<AwsCredentials> {
+    let file = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".aws/credentials")))?;
+    parse_credentials_file(&std::fs::read_to_string(file).ok()?, profile)
 }
 
 fn relative_to(base: &Path, p: &str) -> PathBuf {

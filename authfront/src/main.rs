@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{admin, app, cli, load, sign};
+use authfront::{admin, app, cli, load, revoke, sign};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
 /// sysexits' EX_USAGE: what the issue asks for a bad config; also bad signing arguments.
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match rt.block_on(admin::revoke(&cfg, what)) {
+            match rt.block_on(revoke::revoke(&cfg, what)) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS
@@ -68,6 +68,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        cli::Command::Purge { config, pattern } => purge(&config, &pattern),
         cli::Command::SignUrl { url, resource, sign: args } => {
             print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
         }
@@ -140,4 +141,30 @@ fn init_logging() {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// `authfront purge`: asks the running instance's admin endpoint to drop matching entries.
+fn purge(config: &std::path::Path, pattern: &str) -> ExitCode {
+    let cfg = match load::load(config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("authfront: {}: {e}", config.display());
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let purged = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+        .and_then(|rt| rt.block_on(admin::purge(&cfg, pattern)));
+    match purged {
+        Ok(n) => {
+            println!("purged {n} cache entries matching {pattern}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authfront: purge: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -76,20 +76,23 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: IpAddr) -> Respon
     let reply = match decide(&app.site, &parts, &ctx) {
         Action::Forward(f) => {
             let touch = f.touch.then(|| f.user.as_ref().map(|u| flow::touch(app, u, now))).flatten();
-            return forward(app, &parts, &f.path, f.query.as_deref(), f.user.as_ref(), touch.into_iter().collect())
+            let user = f.user.as_ref();
+            return forward(app, &parts, &f.path, f.query.as_deref(), user, touch.into_iter().collect(), body, client)
                 .await;
         }
         Action::Refresh(r) => match app.refresher.refresh(app, &parts, &r.session, now).await {
             Outcome::Fresh(fresh) => match r.next {
                 Next::Forward { path, query } => {
-                    return forward(app, &parts, &path, query.as_deref(), Some(&fresh.session), fresh.cookies.clone())
+                    let cookies = fresh.cookies.clone();
+                    return forward(app, &parts, &path, query.as_deref(), Some(&fresh.session), cookies, body, client)
                         .await;
                 }
                 Next::UserInfo => with_cookies(own_userinfo(app, &fresh.session), &fresh.cookies),
             },
             Outcome::Transient => match r.next {
                 Next::Forward { path, query } => {
-                    return forward(app, &parts, &path, query.as_deref(), Some(&r.session), Vec::new()).await;
+                    return forward(app, &parts, &path, query.as_deref(), Some(&r.session), Vec::new(), body, client)
+                        .await;
                 }
                 Next::UserInfo => own_userinfo(app, &r.session),
             },
@@ -123,8 +126,9 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: IpAddr) -> Respon
     to_response(reply, head)
 }
 
-/// Serves `path` with `query` (the core's, signing parameters removed) from the origin, with
-/// the configured headers and the session's cookies.
+/// Serves `path` with `query` (the core's, signing parameters removed) through
+/// [`crate::forward`] (route → cache → origin), adding the cookies the session step produced.
+#[allow(clippy::too_many_arguments)] // one call site per session outcome, each passing the request through
 async fn forward(
     app: &App,
     parts: &http::request::Parts,
@@ -132,27 +136,17 @@ async fn forward(
     query: Option<&str>,
     user: Option<&authfront_core::session::Session>,
     cookies: Vec<String>,
+    body: Incoming,
+    client: IpAddr,
 ) -> Response<Body> {
-    let _ = user; // identity headers for HTTP origins come with the origin kinds
-    let head = parts.method == Method::HEAD;
-    match app.origin.serve(path, query, parts).await {
-        Ok(mut resp) => {
-            let h = resp.headers_mut();
-            for (n, v) in &app.site.config.headers {
-                h.insert(n.clone(), v.clone());
-            }
-            for c in cookies {
-                if let Ok(v) = http::HeaderValue::try_from(c) {
-                    h.append(http::header::SET_COOKIE, v);
-                }
-            }
-            resp
-        }
-        Err(e) => {
-            log_error(&e, parts.uri.path());
-            to_response(Reply::error(&e, None), head)
+    let mut resp = crate::forward::forward(app, parts, path, query, user, body, client).await;
+    let h = resp.headers_mut();
+    for c in cookies {
+        if let Ok(v) = http::HeaderValue::try_from(c) {
+            h.append(http::header::SET_COOKIE, v);
         }
     }
+    resp
 }
 
 fn own_userinfo(app: &App, s: &authfront_core::session::Session) -> Reply {

@@ -53,6 +53,8 @@ pub enum Error {
     // ---- the origin's fault
     #[error("origin failed: {0}")]
     Origin(String),
+    #[error("origin timed out: {0}")]
+    OriginTimeout(String),
 
     // ---- ours
     #[error("internal error: {0}")]
@@ -169,6 +171,12 @@ impl Error {
             Origin(_) => {
                 (StatusCode::BAD_GATEWAY, "Bad gateway", "The site's content could not be fetched.".to_owned(), false)
             }
+            OriginTimeout(_) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "Gateway timeout",
+                "The site's content did not arrive in time.".to_owned(),
+                false,
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal error",

@@ -21,10 +21,19 @@
 //! - [`cloudfront`]: CloudFront signed URLs and cookies: sign, verify, login-mode cookies.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
 //! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
+//! - [`route`]: which origin serves a path (first matching route, else the default), index
+//!   rewrite, SPA fallback.
+//! - [`proxy`]: the header rules of requests to HTTP origins (identity, `X-Forwarded-*`,
+//!   cookies, secret header) and of their answers.
+//! - [`s3`]: S3 keys and URLs, headers that cross, what an S3 error means.
+//! - [`cache`]: the edge cache's key, cacheability and freshness (the origin-response step).
+//! - [`compress`]: which encoding a client accepts and what is worth compressing.
 //! - [`reply`]: answers authfront gives by itself.
 //! - [`error`], [`page`]: failures, their one status mapping, and the pages shown.
 
+pub mod cache;
 pub mod cloudfront;
+pub mod compress;
 pub mod conditional;
 pub mod config;
 pub mod cookies;
@@ -36,9 +45,12 @@ pub mod mint;
 pub mod oidc;
 pub mod page;
 pub mod path;
+pub mod proxy;
 pub mod refresh;
 pub mod reply;
 pub mod revocation;
+pub mod route;
+pub mod s3;
 pub mod session;
 pub mod signout;
 pub mod site;

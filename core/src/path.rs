@@ -47,7 +47,7 @@ impl NormPath {
     }
     /// The same path, percent-encoded again for a URL (for redirects and HTTP origins).
     pub fn encoded(&self) -> String {
-        percent_encoding::utf8_percent_encode(&self.0, PATH_ENCODE).to_string()
+        encode(&self.0)
     }
 }
 
@@ -73,6 +73,12 @@ const PATH_ENCODE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'\\')
     .add(b'^')
     .add(b'|');
+
+/// Percent-encodes a decoded path (a [`NormPath`] or one derived from it, like its index file)
+/// for a URL.
+pub fn encode(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, PATH_ENCODE).to_string()
+}
 
 /// Decodes `raw` (the path part of a request target, without the query) once and normalises
 /// it. `%2f` decodes to `/` and is then a separator like any other, so the rules and the
@@ -140,7 +146,12 @@ impl Pattern {
     }
 
     pub fn matches(&self, path: &NormPath) -> bool {
-        glob(self.text.as_bytes(), path.as_str().as_bytes())
+        self.matches_str(path.as_str())
+    }
+
+    /// Matches a path already normalised elsewhere (a cache key's).
+    pub fn matches_str(&self, path: &str) -> bool {
+        glob(self.text.as_bytes(), path.as_bytes())
     }
 }
 

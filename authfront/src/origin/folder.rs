@@ -18,7 +18,7 @@ use std::time::UNIX_EPOCH;
 
 use bytes::Bytes;
 use http::header::{
-    ACCEPT, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION,
+    ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION,
 };
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
@@ -26,11 +26,9 @@ use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
 use authfront_core::conditional::{self, Outcome, Validators};
 use authfront_core::error::Error;
 use authfront_core::path::NormPath;
+use authfront_core::route::{self, INDEX};
 
 use crate::body::{self, Body, CHUNK};
-
-/// What a static site serves for a path ending in `/`, and a SPA for its navigations.
-const INDEX: &str = "index.html";
 
 /// A directory served as a website.
 #[derive(Debug, Clone)]
@@ -54,6 +52,11 @@ impl Folder {
         Ok(Folder { root: root.into(), static_site, spa })
     }
 
+    /// The canonical root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// Answers a `GET` or `HEAD` for `path`. `query` is the raw query string, kept on redirects.
     /// Fails with [`Error::MethodNotAllowed`], [`Error::NotFound`], or [`Error::Origin`] when the
     /// file system fails otherwise (logged for operators, a `502` for visitors).
@@ -65,7 +68,7 @@ impl Folder {
             root: Arc::clone(&self.root),
             candidate: self.candidate(path),
             redirect_dirs: self.static_site && !path.ends_with_slash(),
-            fallback: self.spa && is_navigation(path, &req.headers),
+            fallback: self.spa && route::is_navigation(path, &req.headers),
             method: req.method.clone(),
             // only what `evaluate` reads: the task must own it, and cookies can be long
             conditions: conditional::HEADERS
@@ -96,12 +99,6 @@ impl Folder {
         }
         Some(file)
     }
-}
-
-/// Whether a miss is a page the browser navigated to (SPA fallback) rather than an asset.
-fn is_navigation(path: &NormPath, headers: &HeaderMap) -> bool {
-    let bare = path.ends_with_slash() || path.segments().last().is_none_or(|s| Path::new(s).extension().is_none());
-    bare || headers.get_all(ACCEPT).iter().any(|v| v.to_str().is_ok_and(|s| s.contains("text/html")))
 }
 
 /// One request's work on the blocking pool: everything it needs, owned.
@@ -184,7 +181,7 @@ impl Lookup {
                 }
             }
         };
-        Ok(Served { len, validators, content_type: content_type(name), outcome, content })
+        Ok(Served { len, validators, content_type: super::content_type(name), outcome, content })
     }
 }
 
@@ -222,23 +219,6 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
         Ok(_) => Ok(Entry::Missing),
         Err(e) => failed(e),
     }
-}
-
-/// `Content-Type` from the name asked for (not a symlink target's): what browsers expect.
-fn content_type(name: &Path) -> HeaderValue {
-    let mime = mime_guess::from_path(name).first_raw().unwrap_or("application/octet-stream");
-    let (kind, sub) = mime.split_once('/').unwrap_or((mime, ""));
-    let textual = kind == "text"
-        || matches!(sub, "javascript" | "ecmascript" | "json" | "xml")
-        || sub.ends_with("+xml")
-        || sub.ends_with("+json");
-    if textual {
-        // web sites are UTF-8; without a charset browsers guess, and sometimes guess wrong
-        if let Ok(v) = HeaderValue::try_from(format!("{mime}; charset=utf-8")) {
-            return v;
-        }
-    }
-    HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 /// A found file, judged, with as much of its body as the answer needs.

@@ -20,6 +20,7 @@
 mod cloudfront;
 mod glewlwyd;
 mod lifecycle;
+mod origins;
 mod revocation;
 mod support;
 

@@ -1,11 +1,14 @@
-//! In-process integration tests: the real server, idp client and folder origin, against a
-//! fake identity provider that can be told to fail. Focus: failures never set a session
-//! cookie and always give the right page; provider keys are refreshed, but never flooded.
+//! In-process integration tests: the real server, idp client, origins and cache, against a
+//! fake identity provider that can be told to fail (and, in `cache` and `origins`, a scriptable
+//! HTTP origin). Focus: failures never set a session cookie and always give the right page;
+//! provider keys are refreshed, but never flooded; the cache stores only what it may.
 
 // Test code: a panic is a failed test, which is what an unwrap here should be.
 #![allow(clippy::unwrap_used)]
 
 mod backchannel;
+mod cache;
+mod origins;
 mod support;
 
 use std::time::Duration;

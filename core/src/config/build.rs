@@ -7,8 +7,8 @@ use http::{HeaderName, HeaderValue};
 
 use super::raw::{RawConfig, RawSecret};
 use super::{
-    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Origin, OriginKind, Secret, Server, Store, StoreKind,
-    Unauthenticated, session,
+    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Secret, Server, Store, StoreKind, Unauthenticated, edge,
+    origin, session,
 };
 use crate::path::{Pattern, normalize};
 
@@ -45,20 +45,43 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let server = build_server(&raw)?;
     let oidc = build_oidc(&raw, resolve)?;
     let session = session::build(&raw, resolve)?;
-    let origin = build_origin(&raw)?;
+    let (origin, routes) = origin::build(&raw.origin, resolve)?;
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
     let store = build_store(&raw, resolve)?;
     let mut warnings = session::warnings(&raw, &session);
     let cloudfront = super::cloudfront::build(&raw.cloudfront, session.lifetime_secs, resolve)?;
     warnings.extend(super::cloudfront::warnings(&cloudfront, &server.public_url));
-    Ok(Config { server, oidc, session, origin, access, headers, store, warnings, cloudfront })
+    let proxy = edge::build_proxy(&raw.proxy)?;
+    let cache = edge::build_cache(&raw.cache)?;
+    let compression = edge::build_compression(&raw.compression)?;
+    let admin = edge::build_admin(raw.admin.as_ref(), resolve)?;
+    warnings.extend(edge::warnings(admin.as_ref(), &cache));
+    Ok(Config {
+        server,
+        oidc,
+        session,
+        origin,
+        routes,
+        access,
+        headers,
+        store,
+        warnings,
+        cloudfront,
+        proxy,
+        cache,
+        compression,
+        admin,
+    })
+}
+
+pub(super) fn duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(text)
+        .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
 }
 
 pub(super) fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
-    humantime::parse_duration(text)
-        .map(|d: Duration| d.as_secs())
-        .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
+    duration(key, text).map(|d| d.as_secs())
 }
 
 fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
@@ -225,16 +248,6 @@ pub(super) fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Re
         return Err(ConfigError::new(key, "is empty"));
     }
     Ok(Secret::new(value))
-}
-
-fn build_origin(raw: &RawConfig) -> Result<Origin, ConfigError> {
-    let o = &raw.origin;
-    let kind = match &o.dir {
-        Some(d) if !d.is_empty() => OriginKind::Dir(PathBuf::from(d)),
-        Some(_) => return Err(ConfigError::new("origin.dir", "must not be empty")),
-        None => return Err(ConfigError::new("origin", "needs an origin: `dir = \"./site\"`")),
-    };
-    Ok(Origin { kind, static_site: o.static_site, spa: o.spa })
 }
 
 fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {

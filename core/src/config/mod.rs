@@ -5,6 +5,8 @@
 
 mod build;
 pub(crate) mod cloudfront;
+mod edge;
+mod origin;
 mod raw;
 mod session;
 #[cfg(test)]
@@ -18,6 +20,8 @@ use http::{HeaderName, HeaderValue};
 
 pub use build::parse;
 pub use cloudfront::{CloudFront, LoginCookies, SignedPaths};
+pub use edge::{Admin, CacheRule, CacheSettings, Compression, Proxy, parse_size};
+pub use origin::{AwsCredentials, HttpOrigin, Origin, OriginKind, Route, S3Origin, SecretHeader, Timeouts};
 pub use raw::RawSecret;
 
 use crate::keyring::Keyring;
@@ -70,10 +74,18 @@ pub struct Config {
     pub server: Server,
     pub oidc: Oidc,
     pub session: Session,
+    /// The default origin: serves every path no route claims.
     pub origin: Origin,
+    /// `[[origin.routes]]`, in order; the first whose pattern matches serves the path.
+    pub routes: Vec<Route>,
     pub access: Access,
     /// Added to every origin response, in this order.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub proxy: Proxy,
+    pub cache: CacheSettings,
+    pub compression: Compression,
+    /// `None`: no admin listener (the default).
+    pub admin: Option<Admin>,
     pub store: Store,
     /// Things that work but deserve a look (printed by `check-config` and at start).
     pub warnings: Vec<String>,
@@ -227,19 +239,6 @@ pub struct CookieSettings {
     pub tokens_attrs: CookieAttrs,
     pub login_attrs: CookieAttrs,
     pub mode_attrs: CookieAttrs,
-}
-
-#[derive(Debug)]
-pub struct Origin {
-    pub kind: OriginKind,
-    pub static_site: bool,
-    pub spa: bool,
-}
-
-#[derive(Debug, Clone)]
-pub enum OriginKind {
-    /// A folder on local disk.
-    Dir(PathBuf),
 }
 
 #[derive(Debug)]

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::cloudfront::RawCloudFront;
+use super::edge::{RawAdmin, RawCache, RawCompression, RawProxy};
+use super::origin::RawOrigin;
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -23,6 +25,13 @@ pub struct RawConfig {
     /// Response headers added to origin responses; an empty value removes a default.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub proxy: RawProxy,
+    #[serde(default)]
+    pub cache: RawCache,
+    #[serde(default)]
+    pub compression: RawCompression,
+    pub admin: Option<RawAdmin>,
     /// Where revocations live (embedded file by default, Redis when `redis_url` is set).
     #[serde(default)]
     pub store: RawStore,
@@ -193,18 +202,6 @@ fn default_same_site() -> String {
 }
 fn default_true() -> bool {
     true
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawOrigin {
-    pub dir: Option<String>,
-    /// Static-site mode: a path ending in `/` serves its `index.html`.
-    #[serde(default = "default_true")]
-    pub static_site: bool,
-    /// SPA mode: an unknown path serves `/index.html`.
-    #[serde(default)]
-    pub spa: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

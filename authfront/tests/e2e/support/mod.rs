@@ -382,8 +382,12 @@ pub struct Setup {
     pub store: String,
     /// The session key; `None`: a fresh one (instances sharing sessions share a key).
     pub session_key: Option<String>,
-    /// Extra tables at the end of the config (e.g. `[cloudfront.login_cookies]`).
+    /// The body of the `[origin]` table (routes included); `None`: the example site's folder.
+    pub origin: Option<String>,
+    /// More tables, appended to the config (`[cache]`, `[admin]`, `[cloudfront.login_cookies]`, …).
     pub extra: String,
+    /// Environment variables for the binary (e.g. `AWS_ACCESS_KEY_ID`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -400,7 +404,9 @@ impl Setup {
             scopes: None,
             store: String::new(),
             session_key: None,
+            origin: None,
             extra: String::new(),
+            env: Vec::new(),
         }
     }
 
@@ -424,8 +430,19 @@ impl Setup {
         self
     }
 
+    pub fn origin(mut self, toml: &str) -> Self {
+        self.origin = Some(toml.to_owned());
+        self
+    }
+
     pub fn extra(mut self, toml: &str) -> Self {
-        self.extra = toml.to_owned();
+        self.extra.push_str(toml);
+        self.extra.push('\n');
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
         self
     }
 
@@ -469,10 +486,11 @@ pub struct App {
     log: PathBuf,
     config_path: PathBuf,
     env_secret: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 /// Starts `authfront serve` with `config`, appending its output to `log`.
-fn spawn(config: &Path, log: &Path, secret: Option<&str>) -> Child {
+fn spawn(config: &Path, log: &Path, secret: Option<&str>, env: &[(String, String)]) -> Child {
     let log_file = fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
     let mut cmd = Command::new(BIN);
     cmd.args(["serve", "--config"])
@@ -485,6 +503,11 @@ fn spawn(config: &Path, log: &Path, secret: Option<&str>) -> Child {
         .stderr(log_file);
     if let Some(s) = secret {
         cmd.env("AUTHFRONT_CLIENT_SECRET", s);
+    }
+    // only what the test gives: S3 keys from the environment running the tests must not leak in
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").env_remove("AWS_SESSION_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     cmd.spawn().unwrap_or_else(|e| panic!("spawn {BIN}: {e}"))
 }
@@ -552,16 +575,17 @@ impl App {
             "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\n\
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
-             [origin]\ndir = \"./site\"\n\n\
-             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n{}",
-            setup.extra
+             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n\
+             [origin]\n{origin}\n\n{extra}",
+            origin = setup.origin.as_deref().unwrap_or("dir = \"./site\""),
+            extra = setup.extra
         );
         let config = if setup.store.is_empty() { config } else { format!("{config}\n[store]\n{}", setup.store) };
         let config_path = dir.path().join("authfront.toml");
         fs::write(&config_path, &config).expect("write config");
 
         let log = dir.path().join("authfront.log");
-        let child = spawn(&config_path, &log, env_secret.as_deref());
+        let child = spawn(&config_path, &log, env_secret.as_deref(), &setup.env);
         let mut app = App {
             base,
             issuer: setup.issuer,
@@ -573,6 +597,7 @@ impl App {
             log,
             config_path,
             env_secret,
+            env: setup.env,
         };
         app.wait_healthy(&config).await;
         app
@@ -585,7 +610,7 @@ impl App {
         let _ = self.child.wait();
         let config = edit(fs::read_to_string(&self.config_path).expect("read config"));
         fs::write(&self.config_path, &config).expect("write config");
-        self.child = spawn(&self.config_path, &self.log, self.env_secret.as_deref());
+        self.child = spawn(&self.config_path, &self.log, self.env_secret.as_deref(), &self.env);
         self.wait_healthy(&config).await;
     }
 
@@ -612,6 +637,11 @@ impl App {
     /// The config file it runs with (for `authfront revoke --config`).
     pub fn config_path(&self) -> &Path {
         &self.config_path
+    }
+
+    /// The process id of the running binary (for its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// authfront's log so far.

@@ -2,6 +2,8 @@
 //! an authfront edge built from a config, both on `127.0.0.1:0`. The fake stands in for the
 //! provider only in these narrow tests of failure handling; the e2e suite uses the real one.
 
+pub mod origin;
+
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -190,6 +192,7 @@ async fn idp(req: Request<Incoming>, st: &Mutex<IdpState>, iss: &str) -> Respons
 pub struct Edge {
     pub url: String,
     pub http: reqwest::Client,
+    pub app: Arc<App>,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -199,12 +202,21 @@ pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 impl Edge {
     /// `extra_oidc` goes into the `[oidc]` table (e.g. `http_timeout = "1s"`).
     pub async fn start(issuer: &str, extra_oidc: &str) -> Edge {
+        Edge::start_with(issuer, extra_oidc, None, "required_groups = [\"staff\"]", "").await
+    }
+
+    /// An edge in front of `origin` (the body of the `[origin]` table, routes included; `None`
+    /// for the small test site in a folder), with `access` as the `[access]` table's body and
+    /// `tail` appended (more tables: `[cache]`, `[admin]`, …).
+    pub async fn start_with(issuer: &str, extra_oidc: &str, origin: Option<&str>, access: &str, tail: &str) -> Edge {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("docs")).unwrap();
         std::fs::write(dir.path().join("index.html"), "<h1 id=\"protected\">home</h1>").unwrap();
         std::fs::write(dir.path().join("docs/page.html"), "page").unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let folder = format!("dir = \"{}\"", dir.path().display());
+        let origin = origin.unwrap_or(&folder);
         let text = format!(
             r#"
 [server]
@@ -218,21 +230,21 @@ scopes = ["openid", "groups"]
 {extra_oidc}
 [session]
 keys = ["{KEY}"]
-[origin]
-dir = "{}"
 [access]
-required_groups = ["staff"]
+{access}
+[origin]
+{origin}
 [store]
-path = "{}"
+path = "{state}"
+{tail}
 "#,
-            dir.path().display(),
-            dir.path().join(".state").display()
+            state = dir.path().join(".state").display()
         );
         let config = parse(&text, &mut |_: &RawSecret| Err("no references".into())).unwrap();
         let app = Arc::new(App::build(config).unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(authfront::server::serve(
-            app,
+            app.clone(),
             listener,
             async {
                 let _ = stopped.await;
@@ -240,7 +252,7 @@ path = "{}"
             Duration::from_secs(1),
         ));
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Edge { url, http, _dir: dir, _stop: stop }
+        Edge { url, http, app, _dir: dir, _stop: stop }
     }
 
     pub async fn get(&self, path_or_url: &str, cookies: &[(&str, &str)]) -> reqwest::Response {

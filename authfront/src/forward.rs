@@ -1,0 +1,270 @@
+//! The forward step, for a request the core allowed (`Action::Forward`): route → cache → origin →
+//! compression → response headers. The server calls [`forward`] and knows nothing of what
+//! happens here or which origin kind answers.
+//!
+//! Cacheability, freshness, compression and conditional judgements are the core's; this module
+//! only carries them out. It never stores anything the core did not allow, and it adds the
+//! configured security headers to every origin answer (never to authfront's own pages, which
+//! carry their own).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use authfront_core::cache::{self, CacheStatus, Key, Use};
+use authfront_core::compress::{self as rules, Encoding};
+use authfront_core::conditional::{self, Outcome};
+use authfront_core::error::Error;
+use authfront_core::path::NormPath;
+use authfront_core::reply::Reply;
+use authfront_core::session::Session;
+use bytes::Bytes;
+use http::header::{AGE, CONTENT_LENGTH, CONTENT_RANGE, RANGE};
+use http::request::Parts;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
+use hyper::body::Incoming;
+
+use crate::app::App;
+use crate::body::{self, Body};
+use crate::cache::Entry;
+use crate::cache::fill::Served;
+use crate::compress;
+use crate::origin::Fetch;
+
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+
+/// Headers a `304` repeats from the `200` it stands for (RFC 9110 §15.4.5).
+const NOT_MODIFIED_KEEPS: [&str; 6] = ["cache-control", "content-location", "etag", "expires", "last-modified", "vary"];
+
+/// Serves an allowed request for `path` and `query` (what the core allowed: the normalised
+/// path, the query without signing parameters) from the cache or its origin; `user` is the
+/// signed-in user, if any; `client` the peer (for `X-Forwarded-For`). Never fails: errors
+/// become pages.
+pub async fn forward(
+    app: &App,
+    parts: &Parts,
+    path: &NormPath,
+    query: Option<&str>,
+    user: Option<&Session>,
+    body: Incoming,
+    client: IpAddr,
+) -> Response<Body> {
+    let head = parts.method == Method::HEAD;
+    let target = Target { path, query, user, client };
+    match serve(app, &target, parts, body).await {
+        Ok(mut resp) => {
+            let h = resp.headers_mut();
+            for (n, v) in &app.site.config.headers {
+                h.insert(n.clone(), v.clone());
+            }
+            resp
+        }
+        Err(e) => {
+            let status = e.page().status;
+            if status.is_server_error() {
+                tracing::error!(path = %parts.uri.path(), status = status.as_u16(), error = %e, "request failed");
+            } else {
+                tracing::debug!(path = %parts.uri.path(), status = status.as_u16(), error = %e, "request refused");
+            }
+            body::reply(Reply::error(&e, None), head)
+        }
+    }
+}
+
+/// What the core allowed, and who asks.
+struct Target<'a> {
+    path: &'a NormPath,
+    query: Option<&'a str>,
+    user: Option<&'a Session>,
+    client: IpAddr,
+}
+
+async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Result<Response<Body>, Error> {
+    let origin = app.origins.select(&app.site.config, t.path);
+    let now = app.now();
+    let safe = parts.method == Method::GET || parts.method == Method::HEAD;
+    let key = Key::new(t.path, t.query);
+    let fetch = Fetch {
+        method: parts.method.clone(),
+        path: t.path.clone(),
+        query: t.query.map(str::to_owned),
+        headers: parts.headers.clone(),
+        keep_conditions: true,
+        extra: Vec::new(),
+        user: t.user.cloned(),
+        client_ip: Some(t.client),
+    };
+    let body = (!safe).then(|| body::incoming(body));
+    // a range is of the identity bytes; compressing it would change what it counts
+    let want = if parts.headers.contains_key(RANGE) { Encoding::Identity } else { rules::negotiate(&parts.headers) };
+    if !origin.cached() || !app.cache.enabled() {
+        return Ok(streamed(app, parts, origin.fetch(fetch, body).await?, want, None));
+    }
+    match cache::usage(&parts.method, &parts.headers) {
+        Use::Bypass => {
+            let resp = origin.fetch(fetch, body).await?;
+            if cache::invalidates(&parts.method, resp.status()) {
+                app.cache.invalidate_path(key.path());
+            }
+            Ok(streamed(app, parts, resp, want, Some(CacheStatus::Bypass)))
+        }
+        Use::HitOnly => {
+            let stored = app.cache.get(&key);
+            if let Some(e) = stored.as_ref().filter(|e| e.freshness.is_fresh(now)) {
+                return Ok(from_entry(app, &key, e, CacheStatus::Hit, parts, want, now).await);
+            }
+            match origin.fetch(fetch, body).await {
+                Ok(resp) => Ok(streamed(app, parts, resp, want, Some(CacheStatus::Bypass))),
+                // a range or HEAD while the origin fails: the stored copy, if still allowed
+                Err(e @ (Error::Origin(_) | Error::OriginTimeout(_))) => {
+                    match stored.filter(|s| s.freshness.usable_on_error(now)) {
+                        Some(s) => Ok(from_entry(app, &key, &s, CacheStatus::Stale, parts, want, now).await),
+                        None => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Use::Fill => match app.cache.fetch(&key, origin, fetch, now).await? {
+            Served::Entry(e, status) => Ok(from_entry(app, &key, &e, status, parts, want, now).await),
+            Served::Passed(resp) => Ok(streamed(app, parts, judged(resp, parts), want, Some(CacheStatus::Miss))),
+        },
+    }
+}
+
+/// An origin response that was fetched without the client's conditions, judged against them
+/// here: `304`/`412` drop the body.
+fn judged(resp: Response<Body>, parts: &Parts) -> Response<Body> {
+    if resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let validators = cache::validators(resp.headers());
+    let len = resp.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse().ok());
+    match conditional::evaluate(&parts.method, &parts.headers, &validators, len.unwrap_or(0)) {
+        Outcome::NotModified => not_modified(resp.headers()),
+        Outcome::PreconditionFailed => with_status(StatusCode::PRECONDITION_FAILED, HeaderMap::new()),
+        _ => resp,
+    }
+}
+
+/// A streamed response on its way out: compressed if the core says so, `X-Cache` added.
+fn streamed(
+    app: &App,
+    parts: &Parts,
+    resp: Response<Body>,
+    want: Encoding,
+    x_cache: Option<CacheStatus>,
+) -> Response<Body> {
+    let (mut head, mut body) = resp.into_parts();
+    if rules::eligible(&app.site.config.compression, head.status, &head.headers) {
+        compress::headers(&mut head.headers, want, None);
+        if want != Encoding::Identity && parts.method != Method::HEAD {
+            body = compress::stream(body, want);
+        }
+    }
+    if let Some(s) = x_cache {
+        head.headers.insert(X_CACHE, HeaderValue::from_static(s.as_str()));
+    }
+    Response::from_parts(head, body)
+}
+
+/// A response from a stored entry: in the wanted encoding (compressed once, then kept as a
+/// variant), judged against the request's conditions and range.
+async fn from_entry(
+    app: &App,
+    key: &Key,
+    entry: &Arc<Entry>,
+    status: CacheStatus,
+    parts: &Parts,
+    want: Encoding,
+    now: u64,
+) -> Response<Body> {
+    let mut headers = entry.headers.clone();
+    let mut bytes = entry.body.clone();
+    if rules::eligible(&app.site.config.compression, entry.status, &entry.headers) {
+        let encoding = match variant(app, key, entry, want).await {
+            Some(b) => {
+                bytes = b;
+                want
+            }
+            None => Encoding::Identity,
+        };
+        compress::headers(&mut headers, encoding, Some(bytes.len() as u64));
+    }
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    headers.insert(AGE, HeaderValue::from(entry.freshness.age(now)));
+    headers.insert(X_CACHE, HeaderValue::from_static(status.as_str()));
+    let len = bytes.len() as u64;
+    let outcome = if entry.status == StatusCode::OK {
+        conditional::evaluate(&parts.method, &parts.headers, &cache::validators(&headers), len)
+    } else {
+        Outcome::Full
+    };
+    let head = parts.method == Method::HEAD;
+    let mut resp = match outcome {
+        Outcome::Full => {
+            let mut r = with_status(entry.status, headers);
+            *r.body_mut() = if head { body::empty() } else { body::full(bytes) };
+            r
+        }
+        Outcome::Partial { start, end } => {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(end - start + 1));
+            if let Ok(v) = HeaderValue::try_from(conditional::content_range(start, end, len)) {
+                headers.insert(CONTENT_RANGE, v);
+            }
+            let mut r = with_status(StatusCode::PARTIAL_CONTENT, headers);
+            // start ≤ end < len = bytes.len(), so the casts and the slice are in range
+            *r.body_mut() = body::full(bytes.slice(start as usize..=end as usize));
+            r
+        }
+        Outcome::NotModified => not_modified(&headers),
+        Outcome::PreconditionFailed => with_status(StatusCode::PRECONDITION_FAILED, HeaderMap::new()),
+        Outcome::Unsatisfiable => {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = HeaderValue::try_from(conditional::unsatisfied_range(len)) {
+                h.insert(CONTENT_RANGE, v);
+            }
+            with_status(StatusCode::RANGE_NOT_SATISFIABLE, h)
+        }
+    };
+    if !matches!(outcome, Outcome::Full | Outcome::Partial { .. }) {
+        resp.headers_mut().insert(X_CACHE, HeaderValue::from_static(status.as_str()));
+    }
+    resp
+}
+
+/// `entry`'s body in `want`: the stored variant, or compressed now and stored.
+async fn variant(app: &App, key: &Key, entry: &Entry, want: Encoding) -> Option<Bytes> {
+    if want == Encoding::Identity {
+        return None;
+    }
+    if let Some(b) = app.cache.variant(key, want, entry) {
+        return Some(b);
+    }
+    match compress::bytes(entry.body.clone(), want).await {
+        Ok(b) => {
+            app.cache.insert_variant(key, want, entry, b.clone());
+            Some(b)
+        }
+        Err(e) => {
+            tracing::warn!(path = %key.path(), error = %e, "compression failed; sending identity");
+            None
+        }
+    }
+}
+
+fn not_modified(from: &HeaderMap) -> Response<Body> {
+    let mut h = HeaderMap::new();
+    for name in NOT_MODIFIED_KEEPS {
+        for v in from.get_all(name) {
+            h.append(HeaderName::from_static(name), v.clone());
+        }
+    }
+    with_status(StatusCode::NOT_MODIFIED, h)
+}
+
+fn with_status(status: StatusCode, headers: HeaderMap) -> Response<Body> {
+    let mut r = Response::new(body::empty());
+    *r.status_mut() = status;
+    *r.headers_mut() = headers;
+    r
+}

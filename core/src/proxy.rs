@@ -1,0 +1,247 @@
+//! What a request carries to an HTTP origin, and what of the origin's answer comes back: the
+//! header rules of a reverse proxy, as plain functions over header maps.
+//!
+//! The rules it owns: hop-by-hop headers never cross; the client can never supply identity
+//! headers, `X-Forwarded-*` or the origin's secret header (incoming ones are removed, ours are
+//! set); authfront's own cookies never leave; the origin is asked for the identity encoding
+//! (authfront compresses). It never sees a body and does no I/O.
+
+use std::net::IpAddr;
+
+use http::header::{
+    ACCEPT_ENCODING, CONNECTION, COOKIE, EXPECT, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
+    TRANSFER_ENCODING, UPGRADE,
+};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::conditional;
+use crate::config::{Config, CookieMode, Proxy};
+use crate::session::Session;
+
+/// What one request to an origin is built from, besides the client's headers.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub proxy: &'a Proxy,
+    /// Never forwarded.
+    pub own_cookies: &'a OwnCookies,
+    pub user: Option<&'a Session>,
+    /// The peer that sent the request to authfront.
+    pub client_ip: Option<IpAddr>,
+    /// `scheme://authority` of the site, from config (never from `Host`).
+    pub public_url: &'a str,
+    /// The origin's secret header, value in clear.
+    pub secret: Option<(&'a HeaderName, &'a str)>,
+}
+
+/// The cookies that stay between the browser and authfront and never reach an origin: the
+/// session, login and token cookies (with the token cookie's chunks `name.1`, `name.2`, …), the
+/// `cookie_mode` cookies (Amplify's, keyed by client id; Elasticsearch's), and
+/// `proxy.strip_cookies`. `session.additional_cookies` are the site's and do pass. A new
+/// authfront cookie must be added here.
+#[derive(Debug, Clone, Default)]
+pub struct OwnCookies {
+    exact: Vec<String>,
+    /// `name` itself and its chunks `{name}.{digits}`.
+    chunked: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+impl OwnCookies {
+    pub fn new(config: &Config) -> OwnCookies {
+        let c = &config.session.cookie;
+        let mut own = OwnCookies {
+            exact: vec![c.name.clone(), c.login_name.clone()],
+            chunked: vec![c.tokens_name.clone()],
+            prefixes: Vec::new(),
+        };
+        match config.session.mode {
+            CookieMode::Sealed => {}
+            CookieMode::Amplify => {
+                own.prefixes.push(format!("CognitoIdentityServiceProvider.{}.", config.oidc.client_id));
+                own.exact.push("amplify-signin-with-hostedUI".to_owned());
+            }
+            CookieMode::Elasticsearch => {
+                own.exact.extend(["ID-TOKEN", "ACCESS-TOKEN", "COGNITO-ENABLED"].map(str::to_owned));
+            }
+        }
+        own.exact.extend(config.proxy.strip_cookies.iter().cloned());
+        own
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.exact.iter().any(|n| n == name)
+            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            || self.chunked.iter().any(|n| match name.strip_prefix(n.as_str()) {
+                Some("") => true,
+                Some(rest) => {
+                    rest.strip_prefix('.').is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+                }
+                None => false,
+            })
+    }
+}
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1), plus the pre-standard ones still seen.
+const HOP_BY_HOP: [&str; 4] = ["keep-alive", "proxy-connection", "x-forwarded-port", "x-real-ip"];
+
+/// Whether `name` describes one connection rather than the message.
+fn hop_by_hop(name: &HeaderName, listed: &[String]) -> bool {
+    [CONNECTION, TE, TRAILER, TRANSFER_ENCODING, UPGRADE, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION].contains(name)
+        || HOP_BY_HOP.contains(&name.as_str())
+        || listed.iter().any(|l| l == name.as_str())
+}
+
+/// Names listed in `Connection` (they are hop-by-hop too).
+fn connection_listed(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The headers of a request to an HTTP origin. `keep_conditions`: pass the client's
+/// conditional and `Range` headers (a pass-through) or drop them (the cache judges them).
+pub fn request_headers(client: &HeaderMap, ctx: &Context<'_>, keep_conditions: bool) -> HeaderMap {
+    let listed = connection_listed(client);
+    let replaced = [
+        HOST,
+        ACCEPT_ENCODING,
+        COOKIE,
+        EXPECT,
+        HeaderName::from_static("forwarded"),
+        HeaderName::from_static("x-forwarded-for"),
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderName::from_static("x-forwarded-host"),
+    ];
+    let mut out = HeaderMap::with_capacity(client.len() + 8);
+    for (name, value) in client {
+        let dropped = hop_by_hop(name, &listed)
+            || replaced.contains(name)
+            || ctx.proxy.identity_names().any(|n| n == name)
+            || ctx.secret.is_some_and(|(n, _)| n == name)
+            || (!keep_conditions && conditional::HEADERS.contains(name));
+        if !dropped {
+            out.append(name.clone(), value.clone());
+        }
+    }
+    if let Some(cookie) = strip_cookies(client, ctx.own_cookies) {
+        out.insert(COOKIE, cookie);
+    }
+    out.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+    if ctx.proxy.forwarded_headers {
+        forwarded(&mut out, ctx);
+    }
+    if let Some(user) = ctx.user {
+        identity(&mut out, ctx.proxy, user);
+    }
+    if let Some((name, value)) = ctx.secret
+        && let Ok(v) = HeaderValue::try_from(value)
+    {
+        out.insert(name.clone(), v);
+    }
+    out
+}
+
+fn forwarded(out: &mut HeaderMap, ctx: &Context<'_>) {
+    if let Some(ip) = ctx.client_ip
+        && let Ok(v) = HeaderValue::try_from(ip.to_string())
+    {
+        out.insert(HeaderName::from_static("x-forwarded-for"), v);
+    }
+    if let Some((scheme, authority)) = ctx.public_url.split_once("://") {
+        if let Ok(v) = HeaderValue::try_from(scheme) {
+            out.insert(HeaderName::from_static("x-forwarded-proto"), v);
+        }
+        if let Ok(v) = HeaderValue::try_from(authority) {
+            out.insert(HeaderName::from_static("x-forwarded-host"), v);
+        }
+    }
+}
+
+fn identity(out: &mut HeaderMap, proxy: &Proxy, user: &Session) {
+    let groups: Vec<String> = user.groups.iter().map(|g| encode(g, GROUP)).collect();
+    let values = [
+        (&proxy.user_header, Some(encode(&user.sub, VALUE))),
+        (&proxy.email_header, user.email.as_deref().map(|e| encode(e, VALUE))),
+        (&proxy.name_header, user.name.as_deref().map(|n| encode(n, VALUE))),
+        (&proxy.groups_header, Some(groups.join(","))),
+    ];
+    for (name, value) in values {
+        if let (Some(name), Some(value)) = (name, value)
+            && let Ok(v) = HeaderValue::try_from(value)
+        {
+            out.insert(name.clone(), v);
+        }
+    }
+}
+
+/// What an identity value may not carry as is: controls, `%` (the escape itself) and every
+/// non-ASCII byte, so a value is always plain visible ASCII; UTF-8 is percent-encoded.
+const VALUE: &AsciiSet = &CONTROLS.add(b'%');
+/// A group name additionally escapes `,`, the list separator.
+const GROUP: &AsciiSet = &VALUE.add(b',');
+
+fn encode(s: &str, set: &'static AsciiSet) -> String {
+    utf8_percent_encode(s, set).to_string()
+}
+
+/// The client's `Cookie` headers without `own`'s cookies, as one header; `None` when nothing
+/// is left.
+fn strip_cookies(client: &HeaderMap, own: &OwnCookies) -> Option<HeaderValue> {
+    let mut kept: Vec<&str> = Vec::new();
+    for value in client.get_all(COOKIE) {
+        let Ok(text) = value.to_str() else { continue };
+        for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
+            if !own.contains(name) {
+                kept.push(pair);
+            }
+        }
+    }
+    if kept.is_empty() { None } else { HeaderValue::try_from(kept.join("; ")).ok() }
+}
+
+/// The origin's response headers as passed on: hop-by-hop ones removed.
+pub fn response_headers(origin: &HeaderMap) -> HeaderMap {
+    let listed = connection_listed(origin);
+    let mut out = HeaderMap::with_capacity(origin.len());
+    for (name, value) in origin {
+        if !hop_by_hop(name, &listed) {
+            out.append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// A `Location` that points into the origin (`{base}/x`, or `{base path}/x` relative) made to
+/// point at the site (`{public_url}/x`), as nginx's `proxy_redirect default` does; `None`
+/// leaves it alone.
+pub fn rewrite_location(location: &str, origin_base: &str, public_url: &str) -> Option<String> {
+    let (_, base_path) = split_base(origin_base);
+    let rest = match location.strip_prefix(origin_base) {
+        Some(rest) => rest,
+        None if !base_path.is_empty() && location.starts_with('/') => location.strip_prefix(base_path)?,
+        None => return None,
+    };
+    if !(rest.is_empty() || rest.starts_with(['/', '?', '#'])) {
+        return None;
+    }
+    Some(format!("{public_url}{}", if rest.is_empty() { "/" } else { rest }))
+}
+
+/// `scheme://authority` and the path after it.
+fn split_base(base: &str) -> (&str, &str) {
+    let after = base.find("://").map_or(0, |i| i + 3);
+    match base[after..].find('/') {
+        Some(i) => base.split_at(after + i),
+        None => (base, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,171 @@
+use super::*;
+use crate::config::parse;
+use crate::config::tests::minimal;
+
+fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (n, v) in pairs {
+        h.append(HeaderName::try_from(*n).unwrap(), HeaderValue::try_from(*v).unwrap());
+    }
+    h
+}
+
+fn config() -> Config {
+    config_with("")
+}
+
+fn config_with(session: &str) -> Config {
+    let text = format!(
+        "{}\n[proxy]\nstrip_cookies = [\"tracking\"]\n",
+        minimal().replace("[session]", &format!("[session]\n{session}"))
+    );
+    parse(&text, &mut |_| Err("none".into())).unwrap()
+}
+
+fn user() -> Session {
+    Session {
+        id: [1; 16],
+        sub: "alice-sub".into(),
+        sid: None,
+        email: Some("alice@example.test".into()),
+        name: Some("Zoë 100%".into()),
+        groups: vec!["staff".into(), "a,b".into()],
+        iat: 0,
+        exp: 1,
+        seen: 0,
+        refresh_at: None,
+        generation: 0,
+    }
+}
+
+fn build(client: &HeaderMap, user: Option<&Session>, keep: bool) -> HeaderMap {
+    let c = config();
+    let own = OwnCookies::new(&c);
+    let name = HeaderName::from_static("x-origin-verify");
+    let ctx = Context {
+        proxy: &c.proxy,
+        own_cookies: &own,
+        user,
+        client_ip: Some("127.0.0.9".parse().unwrap()),
+        public_url: "https://docs.example.com",
+        secret: Some((&name, "s3cret")),
+    };
+    request_headers(client, &ctx, keep)
+}
+
+#[test]
+fn spoofed_identity_forwarded_and_secret_headers_are_replaced() {
+    let client = headers(&[
+        ("x-auth-request-user", "mallory"),
+        ("X-Auth-Request-Groups", "admins"),
+        ("x-forwarded-for", "10.0.0.1"),
+        ("x-forwarded-host", "evil.example"),
+        ("forwarded", "for=10.0.0.1"),
+        ("x-origin-verify", "guess"),
+        ("user-agent", "t"),
+    ]);
+    let h = build(&client, Some(&user()), false);
+    assert_eq!(h["x-auth-request-user"], "alice-sub");
+    assert_eq!(h["x-auth-request-email"], "alice@example.test");
+    assert_eq!(h["x-auth-request-name"], "Zo%C3%AB 100%25");
+    assert_eq!(h["x-auth-request-groups"], "staff,a%2Cb");
+    assert_eq!(h.get_all("x-auth-request-user").iter().count(), 1);
+    assert_eq!(h["x-forwarded-for"], "127.0.0.9");
+    assert_eq!(h["x-forwarded-proto"], "https");
+    assert_eq!(h["x-forwarded-host"], "docs.example.com");
+    assert!(!h.contains_key("forwarded"));
+    assert_eq!(h["x-origin-verify"], "s3cret");
+    assert_eq!(h["user-agent"], "t");
+    // signed out (a public path): the spoofed identity is still removed
+    let h = build(&client, None, false);
+    assert!(!h.contains_key("x-auth-request-user") && !h.contains_key("x-auth-request-groups"));
+}
+
+#[test]
+fn own_cookies_never_leave() {
+    let client = headers(&[("cookie", "authfront_session=s; theme=dark"), ("cookie", "authfront_login=l; tracking=1")]);
+    let h = build(&client, None, false);
+    assert_eq!(h.get_all("cookie").iter().collect::<Vec<_>>(), ["theme=dark"]);
+    let h = build(&headers(&[("cookie", "authfront_session=s")]), None, false);
+    assert!(!h.contains_key("cookie"));
+}
+
+#[test]
+fn own_cookies_include_token_chunks_and_mode_cookies() {
+    let own = OwnCookies::new(&config());
+    for name in [
+        "authfront_session",
+        "authfront_login",
+        "authfront_tokens",
+        "authfront_tokens.1",
+        "authfront_tokens.12",
+        "tracking",
+    ] {
+        assert!(own.contains(name), "{name}");
+    }
+    for name in ["authfront_tokens.x", "authfront_tokens.", "authfront_sessionx", "theme", "ID-TOKEN"] {
+        assert!(!own.contains(name), "{name}");
+    }
+    let amplify = OwnCookies::new(&config_with("cookie_mode = \"amplify\""));
+    assert!(amplify.contains("CognitoIdentityServiceProvider.authfront-confidential.alice.idToken"));
+    assert!(amplify.contains("amplify-signin-with-hostedUI"));
+    assert!(!amplify.contains("CognitoIdentityServiceProvider.other-client.alice.idToken"));
+    let es = OwnCookies::new(&config_with("cookie_mode = \"elasticsearch\""));
+    assert!(es.contains("ID-TOKEN") && es.contains("ACCESS-TOKEN") && es.contains("COGNITO-ENABLED"));
+}
+
+#[test]
+fn hop_by_hop_host_encoding_and_conditions() {
+    let client = headers(&[
+        ("host", "docs.example.com"),
+        ("connection", "keep-alive, x-private"),
+        ("x-private", "1"),
+        ("te", "trailers"),
+        ("accept-encoding", "br"),
+        ("if-none-match", "\"a\""),
+        ("range", "bytes=0-1"),
+        ("content-length", "3"),
+    ]);
+    let h = build(&client, None, false);
+    for gone in ["host", "connection", "x-private", "te", "if-none-match", "range"] {
+        assert!(!h.contains_key(gone), "{gone}");
+    }
+    assert_eq!(h["accept-encoding"], "identity");
+    assert_eq!(h["content-length"], "3");
+    let h = build(&client, None, true);
+    assert_eq!(h["if-none-match"], "\"a\"");
+    assert_eq!(h["range"], "bytes=0-1");
+}
+
+#[test]
+fn response_hop_by_hop_removed() {
+    let h = response_headers(&headers(&[
+        ("connection", "close, x-hop"),
+        ("x-hop", "1"),
+        ("transfer-encoding", "chunked"),
+        ("set-cookie", "a=b"),
+        ("keep-alive", "timeout=5"),
+    ]));
+    assert_eq!(h.len(), 1);
+    assert_eq!(h["set-cookie"], "a=b");
+}
+
+#[test]
+fn locations_into_the_origin_point_at_the_site() {
+    let site = "https://docs.example.com";
+    assert_eq!(
+        rewrite_location("http://127.0.0.1:9800/dir/", "http://127.0.0.1:9800", site).unwrap(),
+        "https://docs.example.com/dir/"
+    );
+    assert_eq!(
+        rewrite_location("http://127.0.0.1:9800", "http://127.0.0.1:9800", site).unwrap(),
+        "https://docs.example.com/"
+    );
+    assert_eq!(rewrite_location("http://127.0.0.1:98001/x", "http://127.0.0.1:9800", site), None);
+    assert_eq!(rewrite_location("/dir/", "http://127.0.0.1:9800", site), None, "relative stays");
+    assert_eq!(
+        rewrite_location("/base/dir/", "http://b.internal/base", site).unwrap(),
+        "https://docs.example.com/dir/"
+    );
+    assert_eq!(rewrite_location("https://elsewhere.example/", "http://b.internal", site), None);
+}

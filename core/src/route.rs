@@ -1,0 +1,47 @@
+//! Which origin serves a path, and which object of it: route selection (first match wins, then
+//! the default origin), the static-site index rewrite and the SPA fallback test.
+//!
+//! Pure: matched on the one normalised path every access rule saw. It never asks an origin
+//! whether something exists; the adapter does, and comes back for the fallback.
+
+use http::HeaderMap;
+use http::header::ACCEPT;
+
+use crate::config::{Config, Origin};
+use crate::path::NormPath;
+
+/// What a static site serves for a path ending in `/`, and a SPA for its navigations.
+pub const INDEX: &str = "index.html";
+
+/// The origin serving `path`, with its position: `0` is the default origin, `i + 1` the route
+/// `origin.routes[i]` (a stable id for the adapter's per-origin state).
+pub fn select<'c>(config: &'c Config, path: &NormPath) -> (usize, &'c Origin) {
+    for (i, r) in config.routes.iter().enumerate() {
+        if r.path.matches(path) {
+            return (i + 1, &r.origin);
+        }
+    }
+    (0, &config.origin)
+}
+
+/// The object path to ask the origin for: on a static site `/docs/` is `/docs/index.html`.
+/// Always starts with `/`.
+pub fn object_path(path: &NormPath, static_site: bool) -> String {
+    if static_site && path.ends_with_slash() { format!("{}{INDEX}", path.as_str()) } else { path.as_str().to_owned() }
+}
+
+/// Whether a miss is a page the browser navigated to (SPA fallback) rather than an asset: a
+/// path without a file extension, or a request that accepts HTML.
+pub fn is_navigation(path: &NormPath, headers: &HeaderMap) -> bool {
+    // an extension is what follows the last dot, unless that dot starts the name (`.well-known`)
+    let bare = path.ends_with_slash() || path.segments().last().is_none_or(|s| s.rfind('.').is_none_or(|i| i == 0));
+    bare || headers.get_all(ACCEPT).iter().any(|v| v.to_str().is_ok_and(|s| s.contains("text/html")))
+}
+
+/// What a SPA serves instead of a missing page.
+pub fn spa_path() -> String {
+    format!("/{INDEX}")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,65 @@
+use http::HeaderValue;
+
+use super::*;
+use crate::config::tests::minimal;
+use crate::config::{OriginKind, parse};
+use crate::path::normalize;
+
+fn config(extra: &str) -> Config {
+    let text = minimal().replace("[origin]\ndir = \"./site\"\n", &format!("[origin]\ndir = \"./site\"\n{extra}"));
+    parse(&text, &mut |_| Err("none".into())).unwrap()
+}
+
+fn p(s: &str) -> NormPath {
+    normalize(s).unwrap()
+}
+
+#[test]
+fn first_matching_route_wins_else_default() {
+    let c = config(
+        r#"
+[[origin.routes]]
+path = "/api/*"
+http = "http://127.0.0.1:9800"
+[[origin.routes]]
+path = "/api/v2/*"
+http = "http://127.0.0.1:9801"
+[[origin.routes]]
+path = "/assets/*"
+s3 = { bucket = "site", region = "us-east-1" }
+"#,
+    );
+    let kind = |path: &str| {
+        let (i, o) = select(&c, &p(path));
+        match &o.kind {
+            OriginKind::Dir(_) => (i, "dir".to_owned()),
+            OriginKind::S3(s) => (i, format!("s3:{}", s.bucket)),
+            OriginKind::Http(h) => (i, h.base.clone()),
+        }
+    };
+    assert_eq!(kind("/api/v2/x"), (1, "http://127.0.0.1:9800".to_owned()), "first match wins, not longest");
+    assert_eq!(kind("/assets/a.css"), (3, "s3:site".to_owned()));
+    assert_eq!(kind("/assets"), (0, "dir".to_owned()), "`/assets/*` needs the slash");
+    assert_eq!(kind("/"), (0, "dir".to_owned()));
+    // matched on the normalised path: no way around a route with encodings
+    assert_eq!(kind("/x/..%2fassets/a.css").0, 3);
+}
+
+#[test]
+fn index_rewrite_only_on_static_sites() {
+    assert_eq!(object_path(&p("/docs/"), true), "/docs/index.html");
+    assert_eq!(object_path(&p("/"), true), "/index.html");
+    assert_eq!(object_path(&p("/docs/"), false), "/docs/");
+    assert_eq!(object_path(&p("/docs/a.html"), true), "/docs/a.html");
+}
+
+#[test]
+fn navigations_are_pages_without_extension_or_html_requests() {
+    let none = HeaderMap::new();
+    assert!(is_navigation(&p("/app/settings"), &none));
+    assert!(is_navigation(&p("/app/"), &none));
+    assert!(!is_navigation(&p("/app/main.js"), &none));
+    let mut html = HeaderMap::new();
+    html.insert(ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml"));
+    assert!(is_navigation(&p("/app/v1.2"), &html));
+}
