@@ -11,6 +11,9 @@
 //                           (default http://127.0.0.1:8080/_authfront/callback)
 //   OP_POST_LOGOUT_REDIRECT_URIS  comma-separated post_logout_redirect_uris
 //                           (default http://127.0.0.1:8080/)
+//   OP_APACHE_REDIRECT_URIS comma-separated redirect_uris of an extra static client
+//                           "mod-auth-openidc" (secret "mod-auth-openidc-secret"), Apache's
+//                           mod_auth_openidc as a peer in bench/run.sh; no such client when unset
 //   OP_BACKCHANNEL_LOGOUT_URI  backchannel_logout_uri of every static client (default none;
 //                           e.g. http://127.0.0.1:8080/_authfront/backchannel-logout); clients
 //                           registered at /reg may give their own
@@ -157,6 +160,20 @@ const clients = [
     id_token_signed_response_alg: 'RS256',
   },
 ];
+const apacheRedirects = list(env.OP_APACHE_REDIRECT_URIS);
+if (apacheRedirects.length) {
+  clients.push({
+    client_id: 'mod-auth-openidc',
+    client_secret: 'mod-auth-openidc-secret',
+    client_name: 'Apache mod_auth_openidc (benchmark peer)',
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'RS256',
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: apacheRedirects,
+    post_logout_redirect_uris: apacheRedirects.map((u) => new URL('/', u).href),
+  });
+}
 
 // ---------------------------------------------------------------- HTML (no external assets)
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));

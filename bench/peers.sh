@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# bench/peers.sh -- sourced by bench/run.sh (after scripts/lib.sh): starts and stops the
+# benchmark's peers on loopback, signs in to them, reads memory. Every server gets its own
+# folder in $BENCH_RUN, a pid file, and is stopped by that pid (never by name).
+
+# bench_nginx_start PORT DOCROOT: nginx with bench/nginx.conf.in (the ceiling and the origin).
+bench_nginx_start() {
+  local port="$1" docroot="$2" run="$BENCH_RUN/nginx"
+  af_stop "$run/pid" "nginx :$port" nginx >/dev/null 2>&1 || true
+  af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
+  mkdir -p "$run/tmp"
+  local user_line=""; [ "$(id -u)" = 0 ] && user_line="user www-data;"
+  sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$port|g" -e "s|@DOCROOT@|$docroot|g" -e "s|@USER@|$user_line|" \
+    "$AUTHFRONT_HOME/bench/nginx.conf.in" > "$run/nginx.conf"
+  /usr/sbin/nginx -t -q -e "$run/error.log" -c "$run/nginx.conf" || af_die "nginx config test failed"
+  af_spawn "$run/pid" "$run/log" /usr/sbin/nginx -e "$run/error.log" -c "$run/nginx.conf" -g "daemon off;"
+  af_wait_ready "$run/pid" "$run/log" "nginx :$port" af_http_ok "http://127.0.0.1:$port/healthz"
+}
+
+# bench_apache_start PORT DOCROOT OP_ISSUER: Apache + mod_auth_openidc (bench/apache/httpd.conf.in).
+bench_apache_start() {
+  local port="$1" docroot="$2" issuer="$3" run="$BENCH_RUN/apache"
+  af_stop "$run/pid" "apache :$port" apache2 >/dev/null 2>&1 || true
+  af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
+  mkdir -p "$run"
+  local user_group=""
+  if [ "$(id -u)" = 0 ]; then
+    # httpd refuses to serve as root: its children run as www-data, which must read the files
+    user_group=$'User www-data\nGroup www-data'
+    runuser -u www-data -- test -r "$docroot/1k.bin" 2>/dev/null \
+      || af_die "www-data cannot read $docroot (a parent folder is not world-readable); set AUTHFRONT_RUN to e.g. /tmp/authfront-run"
+  fi
+  [ -s "$run/passphrase" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=' > "$run/passphrase"
+  sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$port|g" -e "s|@DOCROOT@|$docroot|g" -e "s|@OP_ISSUER@|$issuer|g" \
+      -e "s|@PASSPHRASE@|$(cat "$run/passphrase")|g" "$AUTHFRONT_HOME/bench/apache/httpd.conf.in" \
+    | awk -v ug="$user_group" '{ if ($0 == "@USER_GROUP@") print ug; else print }' > "$run/httpd.conf"
+  /usr/sbin/apache2 -f "$run/httpd.conf" -t > "$run/configtest.log" 2>&1 \
+    || { cat "$run/configtest.log" >&2; af_die "apache config test failed"; }
+  af_spawn "$run/pid" "$run/log" /usr/sbin/apache2 -f "$run/httpd.conf" -DFOREGROUND
+  af_wait_ready "$run/pid" "$run/log" "apache + mod_auth_openidc :$port" \
+    af_http_ok "http://127.0.0.1:$port/healthz.txt"
+}
+
+# bench_authfront_start NAME CONFIG PORT: `authfront serve` (warnings only in its log).
+bench_authfront_start() {
+  local name="$1" config="$2" port="$3" run="$BENCH_RUN/$1"
+  mkdir -p "$run"
+  af_stop "$run/pid" "authfront $name" "$BIN" >/dev/null 2>&1 || true
+  af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
+  af_spawn "$run/pid" "$run/log" env AUTHFRONT_LOG=warn "$BIN" serve --config "$config"
+  af_wait_ready "$run/pid" "$run/log" "authfront ($name) :$port" \
+    af_http_ok "http://127.0.0.1:$port/_authfront/health"
+}
+
+bench_stop_all() {
+  af_stop "$BENCH_RUN/authfront/pid" "authfront" "$BIN" >/dev/null 2>&1 || true
+  af_stop "$BENCH_RUN/apache/pid" "apache" apache2 >/dev/null 2>&1 || true
+  af_stop "$BENCH_RUN/nginx/pid" "nginx" nginx >/dev/null 2>&1 || true
+  "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$OP_PORT" >/dev/null 2>&1 || true
+}
+
+# bench_login URL COOKIE-NAME JAR: the whole sign-in as a browser without a form would do it
+# (the provider signs alice in by itself), following every redirect with a cookie jar; prints
+# `Cookie: NAME=VALUE` for wrk, and fails unless the cookie alone then gets a 200.
+bench_login() {
+  local url="$1" name="$2" jar="$3" code value
+  rm -f "$jar"
+  code="$(curl -s -L --max-redirs 20 --max-time 30 -c "$jar" -b "$jar" -H 'Accept: text/html' \
+    -o /dev/null -w '%{http_code}' "$url")" || true
+  value="$(awk -v n="$name" '$6 == n { print $7 }' "$jar" | tail -n 1)"
+  [ -n "$value" ] || af_die "signing in at $url gave no $name cookie (last answer HTTP $code)"
+  code="$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "Cookie: $name=$value" "$url")"
+  [ "$code" = 200 ] || af_die "the $name cookie from $url is not accepted (HTTP $code)"
+  code="$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$url")"
+  [ "$code" != 200 ] || af_die "$url answers 200 without a session: it is not protected"
+  printf 'Cookie: %s=%s' "$name" "$value"
+}
+
+# bench_mem PID FIELD: a /proc/PID/status field (VmRSS, VmHWM) in KiB.
+bench_mem() {
+  awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
