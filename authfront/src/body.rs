@@ -1,18 +1,21 @@
 //! The one response body type every adapter answers with, and its constructors: bytes in
-//! memory, nothing, or a file streamed in bounded chunks.
+//! memory, nothing, or a file streamed in bounded chunks (read on the worker when the page
+//! cache has them, on the blocking pool when a disk must be waited for).
 //!
 //! A body is boxed so that files, cached bytes and proxied streams fit one response type;
 //! `Unsync` because hyper never shares a body between threads. It never buffers a whole stream.
 
+use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Frame, SizeHint};
-use tokio::io::{AsyncReadExt, Take};
+use tokio::task::JoinHandle;
 
 /// A response body: bytes, or an I/O error midway (hyper then cuts the connection, so a client
 /// never mistakes a truncated body for a whole one).
@@ -31,17 +34,34 @@ pub fn empty() -> Body {
     Empty::new().map_err(|never| match never {}).boxed_unsync()
 }
 
-/// `len` bytes of `file` from its current position, at most [`CHUNK`] per frame.
-pub fn file(file: tokio::fs::File, len: u64) -> Body {
-    FileBody { file: file.take(len), buf: BytesMut::new() }.boxed_unsync()
+/// `len` bytes of `file` from byte `start`, at most [`CHUNK`] per frame. Each chunk the kernel
+/// holds in its page cache is read right here on the worker ([`read_cached`]); any other is read
+/// on tokio's blocking pool, so that a cold or slow disk never holds a worker up.
+pub fn file(file: std::fs::File, start: u64, len: u64) -> Body {
+    FileBody { file: Arc::new(file), pos: start, left: len, pending: None }.boxed_unsync()
 }
 
 /// With an exact size, so that hyper can end an HTTP/2 stream on the last data frame. A file
 /// that shrinks while being sent is an error, never a silently short body.
 struct FileBody {
-    file: Take<tokio::fs::File>,
-    /// Kept across a `Pending`: each chunk costs one allocation, not one per poll.
-    buf: BytesMut,
+    /// Shared with a read under way on the blocking pool.
+    file: Arc<std::fs::File>,
+    pos: u64,
+    left: u64,
+    pending: Option<JoinHandle<io::Result<Bytes>>>,
+}
+
+impl FileBody {
+    fn advance(&mut self, chunk: Bytes) -> io::Result<Frame<Bytes>> {
+        if chunk.is_empty() {
+            let left = self.left;
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("file ended {left} bytes early")));
+        }
+        // a read of at most `left` bytes returned this many
+        self.pos += chunk.len() as u64;
+        self.left -= chunk.len() as u64;
+        Ok(Frame::data(chunk))
+    }
 }
 
 impl hyper::body::Body for FileBody {
@@ -50,29 +70,66 @@ impl hyper::body::Body for FileBody {
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
-        let left = this.file.limit();
-        if left == 0 {
+        if let Some(task) = &mut this.pending {
+            let read = ready!(Pin::new(task).poll(cx));
+            this.pending = None;
+            return Poll::Ready(Some(read.map_err(io::Error::other).and_then(|r| r).and_then(|c| this.advance(c))));
+        }
+        if this.left == 0 {
             return Poll::Ready(None);
         }
-        if this.buf.capacity() == 0 {
-            // at most CHUNK, so the cast is lossless
-            this.buf.reserve(left.min(CHUNK) as usize);
+        // at most CHUNK, so the cast is lossless
+        let n = this.left.min(CHUNK) as usize;
+        match read_cached(&this.file, this.pos, n) {
+            Some(read) => Poll::Ready(Some(read.and_then(|c| this.advance(c)))),
+            None => {
+                let (file, pos) = (this.file.clone(), this.pos);
+                this.pending = Some(tokio::task::spawn_blocking(move || read_at(&file, pos, n)));
+                // polled at once, so that the task's completion wakes this body
+                Pin::new(this).poll_frame(cx)
+            }
         }
-        let read = tokio_util::io::poll_read_buf(Pin::new(&mut this.file), cx, &mut this.buf);
-        Poll::Ready(Some(match ready!(read) {
-            Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("file ended {left} bytes early"))),
-            Ok(_) => Ok(Frame::data(std::mem::take(&mut this.buf).freeze())),
-            Err(e) => Err(e),
-        }))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.file.limit() == 0
+        self.left == 0
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.file.limit())
+        SizeHint::with_exact(self.left)
     }
+}
+
+/// Up to `n` bytes of `file` at `pos`, if the kernel has them in its page cache: `None` when
+/// reading would wait for a disk (Linux `preadv2` with `RWF_NOWAIT`, which refuses instead),
+/// or on a system or file system that cannot tell. An empty chunk is the end of the file.
+#[cfg(target_os = "linux")]
+pub fn read_cached(file: &std::fs::File, pos: u64, n: usize) -> Option<io::Result<Bytes>> {
+    use rustix::io::{Errno, ReadWriteFlags};
+    let mut buf = vec![0; n];
+    match rustix::io::preadv2(file, &mut [io::IoSliceMut::new(&mut buf)], pos, ReadWriteFlags::NOWAIT) {
+        Ok(k) => {
+            buf.truncate(k);
+            Some(Ok(buf.into()))
+        }
+        // not cached; or a kernel or file system without RWF_NOWAIT: the pool reads it
+        Err(Errno::AGAIN | Errno::OPNOTSUPP | Errno::NOSYS | Errno::INVAL) => None,
+        Err(e) => Some(Err(e.into())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn read_cached(_: &std::fs::File, _: u64, _: usize) -> Option<io::Result<Bytes>> {
+    None
+}
+
+/// Up to `n` bytes of `file` at `pos`, however long it takes (on the blocking pool).
+fn read_at(file: &std::fs::File, pos: u64, n: usize) -> io::Result<Bytes> {
+    use std::os::unix::fs::FileExt as _;
+    let mut buf = vec![0; n];
+    let k = file.read_at(&mut buf, pos)?;
+    buf.truncate(k);
+    Ok(buf.into())
 }
 
 /// One of authfront's own answers as a response (`HEAD`: without its body).
@@ -128,3 +185,6 @@ impl hyper::body::Body for Prefixed {
         h
     }
 }
+
+#[cfg(test)]
+mod tests;

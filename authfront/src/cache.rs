@@ -159,7 +159,9 @@ impl Cache {
         self.store.insert(Slot { key: key.clone(), encoding }, value);
     }
 
-    fn insert(&self, key: &Key, entry: Arc<Entry>) {
+    /// Stores `entry` for `key` unless its body is above `cache.max_object_size`. Only for what
+    /// [`authfront_core::cache::storable`] allowed (fills do that; benchmarks and tests too).
+    pub fn insert(&self, key: &Key, entry: Arc<Entry>) {
         if entry.body.len() as u64 <= self.settings.max_object_size {
             self.store.insert(Slot { key: key.clone(), encoding: Encoding::Identity }, Value::Object(entry));
         }

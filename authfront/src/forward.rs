@@ -53,6 +53,8 @@ pub async fn forward(
     match serve(app, &target, parts, body).await {
         Ok(mut resp) => {
             let h = resp.headers_mut();
+            // one growth of the map, not one per header
+            h.reserve(app.site.config.headers.len());
             for (n, v) in &app.site.config.headers {
                 h.insert(n.clone(), v.clone());
             }
@@ -82,8 +84,8 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Resu
     let origin = app.origins.select(&app.site.config, t.path);
     let now = app.now();
     let safe = parts.method == Method::GET || parts.method == Method::HEAD;
-    let key = Key::new(t.path, t.query);
-    let fetch = Fetch {
+    // Built only when the origin is asked: a cache hit copies no header, path or session.
+    let fetch = || Fetch {
         method: parts.method.clone(),
         path: t.path.clone(),
         query: t.query.map(str::to_owned),
@@ -97,11 +99,13 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Resu
     // a range is of the identity bytes; compressing it would change what it counts
     let want = if parts.headers.contains_key(RANGE) { Encoding::Identity } else { rules::negotiate(&parts.headers) };
     if !origin.cached() || !app.cache.enabled() {
-        return Ok(streamed(app, parts, origin.fetch(fetch, body).await?, want, None));
+        let resp = origin.pass(parts, t.path, t.query, fetch, body).await?;
+        return Ok(streamed(app, parts, resp, want, None));
     }
+    let key = Key::new(t.path, t.query);
     match cache::usage(&parts.method, &parts.headers) {
         Use::Bypass => {
-            let resp = origin.fetch(fetch, body).await?;
+            let resp = origin.fetch(fetch(), body).await?;
             if cache::invalidates(&parts.method, resp.status()) {
                 app.cache.invalidate_path(key.path());
             }
@@ -112,7 +116,7 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Resu
             if let Some(e) = stored.as_ref().filter(|e| e.freshness.is_fresh(now)) {
                 return Ok(from_entry(app, &key, e, CacheStatus::Hit, parts, want, now).await);
             }
-            match origin.fetch(fetch, body).await {
+            match origin.fetch(fetch(), body).await {
                 Ok(resp) => Ok(streamed(app, parts, resp, want, Some(CacheStatus::Bypass))),
                 // a range or HEAD while the origin fails: the stored copy, if still allowed
                 Err(e @ (Error::Origin(_) | Error::OriginTimeout(_))) => {
@@ -180,14 +184,12 @@ async fn from_entry(
 ) -> Response<Body> {
     let mut headers = entry.headers.clone();
     let mut bytes = entry.body.clone();
+    let mut encoding = Encoding::Identity;
     if rules::eligible(&app.site.config.compression, entry.status, &entry.headers) {
-        let encoding = match variant(app, key, entry, want).await {
-            Some(b) => {
-                bytes = b;
-                want
-            }
-            None => Encoding::Identity,
-        };
+        if let Some(b) = variant(app, key, entry, want).await {
+            bytes = b;
+            encoding = want;
+        }
         compress::headers(&mut headers, encoding, Some(bytes.len() as u64));
     }
     headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
@@ -195,7 +197,15 @@ async fn from_entry(
     headers.insert(X_CACHE, HeaderValue::from_static(status.as_str()));
     let len = bytes.len() as u64;
     let outcome = if entry.status == StatusCode::OK {
-        conditional::evaluate(&parts.method, &parts.headers, &cache::validators(&headers), len)
+        // the stored validators, parsed at fill time, unless compression weakened the ETag
+        let weakened;
+        let validators = if encoding == Encoding::Identity {
+            &entry.validators
+        } else {
+            weakened = cache::validators(&headers);
+            &weakened
+        };
+        conditional::evaluate(&parts.method, &parts.headers, validators, len)
     } else {
         Outcome::Full
     };

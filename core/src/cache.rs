@@ -7,6 +7,7 @@
 //! depend on who asks must say `private` (or set a cookie), and are then never stored. Pure:
 //! `now` is an argument; the adapter's store holds the bytes.
 
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use http::header::{
@@ -24,25 +25,40 @@ use crate::path::NormPath;
 pub const REVALIDATE_WINDOW: u64 = 600;
 
 /// The cache key: the normalised path and the raw query. Never the user or their cookies.
+///
+/// One allocation, shared by its clones (the store clones a key for every lookup): the path,
+/// then `?` and the query when there is one, and where the path ends. A path may hold a
+/// decoded `?` (`%3F`), so the length is part of the key's identity, not just the text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
-    path: String,
-    query: Option<String>,
+    text: Arc<str>,
+    path_len: usize,
 }
 
 impl Key {
     pub fn new(path: &NormPath, query: Option<&str>) -> Key {
-        Key { path: path.as_str().to_owned(), query: query.filter(|q| !q.is_empty()).map(str::to_owned) }
+        let path = path.as_str();
+        let text: Arc<str> = match query.filter(|q| !q.is_empty()) {
+            Some(q) => {
+                let mut t = String::with_capacity(path.len() + 1 + q.len());
+                t.push_str(path);
+                t.push('?');
+                t.push_str(q);
+                t.into()
+            }
+            None => path.into(),
+        };
+        Key { text, path_len: path.len() }
     }
     pub fn path(&self) -> &str {
-        &self.path
+        &self.text[..self.path_len]
     }
     pub fn query(&self) -> Option<&str> {
-        self.query.as_deref()
+        self.text.get(self.path_len + 1..)
     }
     /// Bytes the key takes, for the store's size bound.
     pub fn weight(&self) -> usize {
-        self.path.len() + self.query.as_ref().map_or(0, String::len)
+        self.text.len()
     }
 }
 

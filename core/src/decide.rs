@@ -72,7 +72,9 @@ pub struct Forward {
     /// what is fetched).
     pub query: Option<String>,
     pub user: Option<Session>,
-    /// The session's last-activity time is old enough to be written again (idle timeout).
+    /// The session's last-activity time is old enough to be written again. Only with an idle
+    /// timeout: without one nothing reads that time, and re-sealing the cookie (random nonce,
+    /// encryption, a `Set-Cookie` on the answer) would be work for nothing on every request.
     pub touch: bool,
 }
 
@@ -141,7 +143,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         None => req.uri.query().map(str::to_owned),
     };
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return forward(path, query, user, ctx);
+        return forward(site, path, query, user, ctx);
     }
     if is_preflight(req) {
         // A CORS preflight never carries cookies; the origin answers it.
@@ -151,14 +153,14 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         Some(u) if allowed(site, &u) && refresh::due(&u, ctx.now) => {
             return Action::Refresh(Refresh { session: u, next: Next::Forward { path, query } });
         }
-        Some(u) if allowed(site, &u) => return forward(path, query, Some(u), ctx),
+        Some(u) if allowed(site, &u) => return forward(site, path, query, Some(u), ctx),
         _ => {}
     }
     // No session that lets this user in: a signed URL or signed cookies may.
     if let Some(rule) = rule {
         match signed::check(site, rule, req, ctx.client, ctx.now) {
             signed::Check::Absent => {}
-            signed::Check::Granted => return forward(path, query, user, ctx),
+            signed::Check::Granted => return forward(site, path, query, user, ctx),
             signed::Check::Refused(r) => return Action::Refuse(Error::SignatureRefused(r)),
         }
     }
@@ -168,8 +170,9 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
 }
 
-fn forward(path: NormPath, query: Option<String>, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
-    let touch = user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
+fn forward(site: &Site, path: NormPath, query: Option<String>, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
+    let idle = site.config.session.idle_timeout_secs.is_some();
+    let touch = idle && user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
     Action::Forward(Forward { path, query, user, touch })
 }
 

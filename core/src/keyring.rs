@@ -130,14 +130,19 @@ impl Keyring {
         let key = self.keys.iter().find(|k| k.kid == kid)?;
         let nonce: [u8; NONCE_LEN] = buf[1 + KID_LEN..1 + KID_LEN + NONCE_LEN].try_into().ok()?;
         let aad = aad(purpose, &kid);
-        let mut body = buf.split_off(1 + KID_LEN + NONCE_LEN);
-        let plain = key
+        // decrypted where it lies and moved to the front: no second buffer on the request path
+        let n = key
             .for_purpose(purpose)
-            .open_in_place(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(&aad), &mut body)
-            .ok()?;
-        let n = plain.len();
-        body.truncate(n);
-        Some(body)
+            .open_within(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from(&aad),
+                &mut buf,
+                1 + KID_LEN + NONCE_LEN..,
+            )
+            .ok()?
+            .len();
+        buf.truncate(n);
+        Some(buf)
     }
 
     /// Id of the sealing key, for logs.
@@ -152,12 +157,29 @@ impl Key {
     }
 }
 
-fn aad(purpose: Purpose, kid: &[u8; KID_LEN]) -> Vec<u8> {
-    let mut a = Vec::with_capacity(1 + KID_LEN + 32);
-    a.push(VERSION);
-    a.extend_from_slice(kid);
-    a.extend_from_slice(purpose.label());
-    a
+/// The additional data each seal authenticates: format version, key id, purpose.
+fn aad(purpose: Purpose, kid: &[u8; KID_LEN]) -> AadBytes {
+    let label = purpose.label();
+    let mut bytes = [0; AAD_MAX];
+    bytes[0] = VERSION;
+    bytes[1..1 + KID_LEN].copy_from_slice(kid);
+    bytes[1 + KID_LEN..1 + KID_LEN + label.len()].copy_from_slice(label);
+    AadBytes { bytes, len: 1 + KID_LEN + label.len() }
+}
+
+/// Longest additional data: version, key id and the longest purpose label.
+const AAD_MAX: usize = 1 + KID_LEN + 32;
+
+/// Built on the stack: opening a cookie allocates only its decoded bytes.
+struct AadBytes {
+    bytes: [u8; AAD_MAX],
+    len: usize,
+}
+
+impl AsRef<[u8]> for AadBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 fn derive(key: &[u8; KEY_LEN], purpose: Purpose) -> aead::LessSafeKey {

@@ -90,6 +90,14 @@ pub fn normalize(raw: &str) -> Result<NormPath, PathError> {
     if !raw.starts_with('/') {
         return Err(PathError::NotAbsolute);
     }
+    if already_normal(raw) {
+        return Ok(NormPath(raw.to_owned()));
+    }
+    normalize_general(raw)
+}
+
+/// [`normalize`] without its shortcut.
+fn normalize_general(raw: &str) -> Result<NormPath, PathError> {
     let decoded = percent_decode_str(raw).decode_utf8().map_err(|_| PathError::NotUtf8)?;
     if decoded.contains('\\') {
         return Err(PathError::Backslash);
@@ -120,6 +128,22 @@ pub fn normalize(raw: &str) -> Result<NormPath, PathError> {
         s.push('/');
     }
     Ok(NormPath(s))
+}
+
+/// Whether `raw` (starting with `/`) is its own normal form, so that the general steps may be
+/// skipped (most requests, on the per-request path): printable ASCII without `%` (nothing to
+/// decode) or `\\`, and no empty, `.` or `..` segment (no `//`, no `/.` at all). Conservative:
+/// anything else takes the general way, which gives the same answer for these.
+fn already_normal(raw: &str) -> bool {
+    let mut prev = 0u8;
+    for &b in raw.as_bytes() {
+        let plain = (b' '..=b'~').contains(&b) && b != b'%' && b != b'\\';
+        if !plain || (prev == b'/' && (b == b'/' || b == b'.')) {
+            return false;
+        }
+        prev = b;
+    }
+    true
 }
 
 /// A path pattern as CloudFront cache behaviors write them: `*` matches any run of characters

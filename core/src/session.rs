@@ -50,6 +50,14 @@ struct Envelope<'a> {
     body: SessionRef<'a>,
 }
 
+/// What [`Envelope`] decodes to when opened: postcard writes a `&str` and a `String` alike.
+#[derive(Deserialize)]
+struct OwnedEnvelope {
+    format: u8,
+    body: Session,
+}
+
+/// [`Session`], borrowed for sealing; the same fields in the same order.
 #[derive(Serialize, Deserialize)]
 struct SessionRef<'a> {
     id: SessionId,
@@ -108,24 +116,12 @@ impl Session {
     /// end at `now`. (Idle time and revocation are judged by the caller, who knows the rules.)
     pub fn open(keys: &Keyring, text: &str, now: u64) -> Option<Session> {
         let plain = keys.open(Purpose::Session, text)?;
-        let env: Envelope<'_> = postcard::from_bytes(&plain).ok()?;
+        // straight into the owned session: the fields are `SessionRef`'s, in its order
+        let env: OwnedEnvelope = postcard::from_bytes(&plain).ok()?;
         if env.format != FORMAT || now >= env.body.exp {
             return None;
         }
-        let b = env.body;
-        Some(Session {
-            id: b.id,
-            sub: b.sub.to_owned(),
-            sid: b.sid.map(str::to_owned),
-            email: b.email.map(str::to_owned),
-            name: b.name.map(str::to_owned),
-            groups: b.groups.into_iter().map(str::to_owned).collect(),
-            iat: b.iat,
-            exp: b.exp,
-            seen: b.seen,
-            refresh_at: b.refresh_at,
-            generation: b.generation,
-        })
+        Some(env.body)
     }
 }
 

@@ -49,18 +49,20 @@ enum Role {
 
 impl Cache {
     /// Answers a whole-object `GET` for `key` from the cache, filling it from `origin` when
-    /// the entry is missing or stale. `fetch` is sent without the client's conditions.
+    /// the entry is missing or stale. `fetch` builds the origin request, only when one is sent
+    /// (a hit builds nothing); it goes without the client's conditions.
     pub async fn fetch(
         self: &Arc<Self>,
         key: &Key,
         origin: &Arc<Origin>,
-        mut fetch: Fetch,
+        fetch: impl FnOnce() -> Fetch,
         now: u64,
     ) -> Result<Served, Error> {
         let stale = match self.get(key) {
             Some(e) if e.freshness.is_fresh(now) => return Ok(Served::Entry(e, CacheStatus::Hit)),
             other => other,
         };
+        let mut fetch = fetch();
         fetch.keep_conditions = false;
         let role = {
             let mut inflight = self.inflight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -181,7 +183,9 @@ async fn settle(
     let (parts, body) = resp.into_parts();
     // the bound was checked to fit a u32 when the config was read
     let limit = usize::try_from(settings.max_object_size).unwrap_or(usize::MAX);
-    match read_up_to(body, limit).await {
+    // the declared length sizes the buffer once: no doubling, no spare capacity kept in memory
+    let expect = declared.and_then(|l| usize::try_from(l).ok()).unwrap_or(0).min(limit);
+    match read_up_to(body, limit, expect).await {
         Err(e) => failed(key, stale, Error::Origin(format!("reading the origin's body: {e}")), now),
         Ok(Read::TooLarge(prefix, rest)) => passed(Response::from_parts(parts, body::prefixed(prefix, rest))),
         Ok(Read::Whole(bytes)) => {
@@ -260,8 +264,9 @@ enum Read {
     TooLarge(Bytes, Body),
 }
 
-async fn read_up_to(mut body: Body, limit: usize) -> Result<Read, std::io::Error> {
-    let mut buf = BytesMut::new();
+/// Reads `body` whole unless it exceeds `limit`; `expect` is the length it declared (0 unknown).
+async fn read_up_to(mut body: Body, limit: usize, expect: usize) -> Result<Read, std::io::Error> {
+    let mut buf = BytesMut::with_capacity(expect);
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
             buf.extend_from_slice(&data);
@@ -269,6 +274,11 @@ async fn read_up_to(mut body: Body, limit: usize) -> Result<Read, std::io::Error
                 return Ok(Read::TooLarge(buf.freeze(), body));
             }
         }
+    }
+    // A body of unknown length grew by doubling: what the cache keeps, it keeps at its size
+    // (the bound counts bytes of bodies, so spare capacity would be memory it cannot see).
+    if buf.capacity() - buf.len() > buf.len() / 8 {
+        return Ok(Read::Whole(Bytes::copy_from_slice(&buf)));
     }
     Ok(Read::Whole(buf.freeze()))
 }

@@ -7,12 +7,18 @@
 //! like a missing file. It never reads a large file into memory, and it leaves every
 //! conditional and range judgement to [`authfront_core::conditional`].
 //!
-//! Finding, opening and checking a file (and reading a small one) is one blocking call on
-//! tokio's blocking pool: `std::fs` step by step would cost one trip there per step.
+//! Finding, opening and checking a file happen on the request's own worker thread: on a local
+//! file system these are a few system calls answered from the kernel's caches in microseconds,
+//! less than a trip to tokio's blocking pool and back costs (that trip was most of a small
+//! file's price). Its bytes are read there too when the page cache holds them, and on the
+//! blocking pool otherwise ([`body::read_cached`]), so that a cold disk never holds up a
+//! worker. A path is resolved below the root one name at a time (`resolve`) rather than by
+//! `canonicalize`, which would re-read every directory above the root on every request. (A
+//! folder on a network file system belongs behind an HTTP origin instead.)
 
 use std::fs::File;
-use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{self, ErrorKind};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
@@ -65,20 +71,14 @@ impl Folder {
             return Err(Error::MethodNotAllowed);
         }
         let lookup = Lookup {
-            root: Arc::clone(&self.root),
+            root: &self.root,
             candidate: self.candidate(path),
             redirect_dirs: self.static_site && !path.ends_with_slash(),
             fallback: self.spa && route::is_navigation(path, &req.headers),
-            method: req.method.clone(),
-            // only what `evaluate` reads: the task must own it, and cookies can be long
-            conditions: conditional::HEADERS
-                .iter()
-                .flat_map(|name| req.headers.get_all(name).iter().map(|v| (name.clone(), v.clone())))
-                .collect(),
+            method: &req.method,
+            conditions: &req.headers,
         };
-        let found = tokio::task::spawn_blocking(move || lookup.run())
-            .await
-            .map_err(|e| Error::Internal(format!("folder lookup task failed: {e}")))??;
+        let found = lookup.run()?;
         match found {
             Found::Directory => redirect(path, query),
             Found::File(served) => served.respond(),
@@ -101,14 +101,15 @@ impl Folder {
     }
 }
 
-/// One request's work on the blocking pool: everything it needs, owned.
-struct Lookup {
-    root: Arc<Path>,
+/// One request's look at the file system.
+struct Lookup<'a> {
+    root: &'a Path,
     candidate: Option<PathBuf>,
     redirect_dirs: bool,
     fallback: bool,
-    method: Method,
-    conditions: HeaderMap,
+    method: &'a Method,
+    /// The request's headers; only its conditions and `Range` are read.
+    conditions: &'a HeaderMap,
 }
 
 enum Found {
@@ -124,10 +125,10 @@ enum Entry {
     Missing,
 }
 
-impl Lookup {
+impl Lookup<'_> {
     fn run(self) -> Result<Found, Error> {
         if let Some(candidate) = &self.candidate {
-            match open(&self.root, candidate)? {
+            match open(self.root, candidate)? {
                 Entry::File(file, meta) => {
                     return self.answer(file, &meta, candidate).map(Found::File);
                 }
@@ -139,47 +140,39 @@ impl Lookup {
             return Err(Error::NotFound);
         }
         let index = self.root.join(INDEX);
-        match open(&self.root, &index)? {
+        match open(self.root, &index)? {
             Entry::File(file, meta) => self.answer(file, &meta, &index).map(Found::File),
             Entry::Directory | Entry::Missing => Err(Error::NotFound),
         }
     }
 
     /// Judges the request against the file and reads what a small answer needs.
-    fn answer(&self, mut file: File, meta: &std::fs::Metadata, name: &Path) -> Result<Served, Error> {
+    fn answer(&self, file: File, meta: &std::fs::Metadata, name: &Path) -> Result<Served, Error> {
         let len = meta.len();
         let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok());
         // length and modification time to the nanosecond: stable across requests, new after
         // any ordinary rewrite; `.` keeps seconds and nanoseconds from running together
         let etag = modified.map(|m| format!("\"{len:x}-{:x}.{:x}\"", m.as_secs(), m.subsec_nanos()));
         let validators = Validators { etag, last_modified: modified.map(|m| m.as_secs()) };
-        let outcome = conditional::evaluate(&self.method, &self.conditions, &validators, len);
+        let outcome = conditional::evaluate(self.method, self.conditions, &validators, len);
         let range = match outcome {
-            _ if self.method == Method::HEAD => None,
+            _ if *self.method == Method::HEAD => None,
             Outcome::Full => Some((0, len)),
             Outcome::Partial { start, end } => Some((start, end - start + 1)),
             Outcome::NotModified | Outcome::PreconditionFailed | Outcome::Unsatisfiable => None,
         };
         let content = match range {
             None => Content::None,
-            Some((start, count)) => {
-                let failed = |e: io::Error| Error::Origin(format!("reading {}: {e}", name.display()));
-                if start > 0 {
-                    file.seek(SeekFrom::Start(start)).map_err(failed)?;
-                }
-                // what fits one chunk is read now, saving the stream's trips to the pool
-                if count <= CHUNK {
-                    // `count` ≤ CHUNK, so the cast is lossless
-                    let mut buf = Vec::with_capacity(count as usize);
-                    file.take(count).read_to_end(&mut buf).map_err(failed)?;
-                    if buf.len() as u64 != count {
-                        return Err(failed(ErrorKind::UnexpectedEof.into()));
-                    }
-                    Content::Bytes(buf.into())
-                } else {
-                    Content::Stream(file, count)
-                }
-            }
+            // what fits one chunk and is in the page cache is read now, whole (an answer in one
+            // write); the rest streams, each chunk read here or on the pool as the cache allows
+            // `count` ≤ CHUNK, so the cast is lossless
+            Some((start, count)) if count <= CHUNK => match body::read_cached(&file, start, count as usize) {
+                Some(Ok(bytes)) if bytes.len() as u64 == count => Content::Bytes(bytes),
+                Some(Err(e)) => return Err(Error::Origin(format!("reading {}: {e}", name.display()))),
+                // partly cached (or shrunk: the stream will say so), or not cached at all
+                Some(Ok(_)) | None => Content::Stream(file, start, count),
+            },
+            Some((start, count)) => Content::Stream(file, start, count),
         };
         Ok(Served { len, validators, content_type: super::content_type(name), outcome, content })
     }
@@ -194,8 +187,9 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
         }
         _ => Err(Error::Origin(format!("{}: {e}", candidate.display()))),
     };
-    let real = match std::fs::canonicalize(candidate) {
-        Ok(real) => real,
+    let (real, meta) = match resolve(root, candidate) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Ok(Entry::Missing),
         Err(e) => return failed(e),
     };
     if !real.starts_with(root) {
@@ -203,11 +197,11 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
     }
     // `real` has no symlink left, so this is what will be opened; look before opening, since
     // opening a FIFO would block this thread until someone writes to it
-    match std::fs::metadata(&real) {
-        Ok(meta) if meta.is_dir() => return Ok(Entry::Directory),
-        Ok(meta) if meta.is_file() => {}
-        Ok(_) => return Ok(Entry::Missing),
-        Err(e) => return failed(e),
+    if meta.is_dir() {
+        return Ok(Entry::Directory);
+    }
+    if !meta.is_file() {
+        return Ok(Entry::Missing);
     }
     let file = match File::open(&real) {
         Ok(file) => file,
@@ -219,6 +213,39 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
         Ok(_) => Ok(Entry::Missing),
         Err(e) => failed(e),
     }
+}
+
+/// What `std::fs::canonicalize(candidate)` gives, and that path's metadata, for a `candidate`
+/// made of the canonical `root` and plain names (`None` for anything else) — asking the kernel
+/// about the components below the root only. `canonicalize` reads every component of the
+/// whole path, the root's included, on every request; here each name below the root costs one
+/// `lstat`, which also tells what the last one is. A component that is a symbolic link is
+/// resolved in full by `canonicalize`, and the walk goes on from where it leads; the caller
+/// still checks that the end lies inside the root.
+fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs::Metadata)>> {
+    let Ok(below) = candidate.strip_prefix(root) else {
+        return Ok(None);
+    };
+    let mut real = root.to_path_buf();
+    let mut meta = None;
+    for part in below.components() {
+        let Component::Normal(name) = part else {
+            return Ok(None);
+        };
+        real.push(name);
+        let m = std::fs::symlink_metadata(&real)?;
+        meta = Some(if m.file_type().is_symlink() {
+            real = std::fs::canonicalize(&real)?;
+            std::fs::metadata(&real)?
+        } else {
+            m
+        });
+    }
+    let meta = match meta {
+        Some(m) => m,
+        None => std::fs::metadata(&real)?,
+    };
+    Ok(Some((real, meta)))
 }
 
 /// A found file, judged, with as much of its body as the answer needs.
@@ -234,8 +261,8 @@ enum Content {
     /// `HEAD`, `304`, `412`, `416`.
     None,
     Bytes(Bytes),
-    /// Positioned at the first byte to send, with how many to send.
-    Stream(File, u64),
+    /// The first byte to send, and how many to send.
+    Stream(File, u64, u64),
 }
 
 impl Served {
@@ -243,7 +270,7 @@ impl Served {
         let body = match self.content {
             Content::None => body::empty(),
             Content::Bytes(bytes) => body::full(bytes),
-            Content::Stream(file, count) => body::file(tokio::fs::File::from_std(file), count),
+            Content::Stream(file, start, count) => body::file(file, start, count),
         };
         let mut res = Response::new(body);
         let h = res.headers_mut();

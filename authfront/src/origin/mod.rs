@@ -14,6 +14,7 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use ::http::request::Parts;
 use ::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 use authfront_core::config::{self, OriginKind};
 use authfront_core::error::Error;
@@ -121,6 +122,23 @@ impl Origin {
             Origin::Folder(f) => format!("folder {}", f.root().display()),
             Origin::S3(s) => format!("s3 {}", s.bucket()),
             Origin::Http(h) => format!("http {}", h.base()),
+        }
+    }
+
+    /// Answers a request passed through as it is, with no cache in between: a folder reads the
+    /// request's own head (`path` and `query` being what the core allowed); the other kinds
+    /// are sent the owned [`Fetch`] that `fetch` builds.
+    pub async fn pass(
+        &self,
+        parts: &Parts,
+        path: &NormPath,
+        query: Option<&str>,
+        fetch: impl FnOnce() -> Fetch,
+        body: Option<Body>,
+    ) -> Result<Response<Body>, Error> {
+        match self {
+            Origin::Folder(folder) => folder.serve(path, query, parts).await,
+            Origin::S3(_) | Origin::Http(_) => self.fetch(fetch(), body).await,
         }
     }
 

@@ -38,6 +38,12 @@ fn key_is_path_and_query_only() {
     assert_eq!((k.path(), k.query()), ("/b c", Some("x=1")));
     assert_eq!(Key::new(&normalize("/b").unwrap(), Some("")), Key::new(&normalize("/b").unwrap(), None));
     assert_ne!(Key::new(&normalize("/b").unwrap(), Some("x=1")), Key::new(&normalize("/b").unwrap(), Some("x=2")));
+    // a decoded `?` in the path is not a query
+    let (with_q, split) =
+        (Key::new(&normalize("/a%3Fb").unwrap(), None), Key::new(&normalize("/a").unwrap(), Some("b")));
+    assert_eq!((with_q.path(), with_q.query()), ("/a?b", None));
+    assert_eq!((split.path(), split.query()), ("/a", Some("b")));
+    assert_ne!(with_q, split);
 }
 
 #[test]

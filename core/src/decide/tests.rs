@@ -318,6 +318,16 @@ fn idle_sessions_end_and_active_ones_are_touched() {
 }
 
 #[test]
+fn without_an_idle_timeout_sessions_are_never_touched() {
+    let mut u = user(&["staff"], NOW + 10_000);
+    u.seen = NOW - 3600;
+    match decide(&site(), &req("GET", "/docs/a.html", &[("authfront_session", &seal(&u))]), NOW) {
+        Action::Forward(f) => assert!(!f.touch && f.user.is_some()),
+        a => panic!("{a:?}"),
+    }
+}
+
+#[test]
 fn refresh_when_due_and_sign_out() {
     let mut u = user(&["staff"], NOW + 10_000);
     u.refresh_at = Some(NOW);

@@ -84,3 +84,25 @@ fn bad_patterns() {
     assert!(Pattern::parse("public/*").is_err());
     assert!(Pattern::parse("/a\\b").is_err());
 }
+
+#[test]
+fn the_shortcut_agrees_with_the_general_way() {
+    // every path of up to 5 characters after the `/` from an alphabet of the tricky ones
+    let alphabet = ['/', 'a', '.', '%', '2', 'e', 'f', ' ', '\\', '~', 'é'];
+    let mut paths = vec![String::from("/")];
+    let mut shortcut = 0;
+    for _ in 0..5 {
+        let next: Vec<String> = paths.iter().flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}"))).collect();
+        for p in &next {
+            if super::already_normal(p) {
+                shortcut += 1;
+                assert_eq!(super::normalize_general(p).as_ref().map(NormPath::as_str), Ok(p.as_str()), "{p:?}");
+            }
+        }
+        paths = next;
+    }
+    assert!(shortcut > 1000, "{shortcut}");
+    for p in ["/", "/docs/guide.html", "/a/b/", "/.well-known/x", "/a/./b", "/a%2Fb", "/a b"] {
+        assert_eq!(normalize(p), super::normalize_general(p), "{p:?}");
+    }
+}

@@ -421,3 +421,32 @@ fn new_refuses_what_is_not_a_directory() {
     let f = Folder::new(&tmp.path().join("site/../site"), false, false).unwrap();
     assert_eq!(&*f.root, Path::new(&fs::canonicalize(tmp.path().join("site")).unwrap()));
 }
+
+#[test]
+fn resolving_below_the_root_agrees_with_canonicalize() {
+    let tmp = site();
+    let root = fs::canonicalize(tmp.path().join("site")).unwrap();
+    symlink("a.txt", root.join("alias.txt")).unwrap();
+    symlink("../docs", root.join("docs/up-and-back")).unwrap();
+    symlink("../../secret.txt", root.join("docs/out.txt")).unwrap();
+    symlink(root.join("docs"), root.join("absolute-docs")).unwrap();
+    for rel in [
+        "a.txt",
+        "alias.txt",
+        "docs/index.html",
+        "docs/up-and-back/index.html",
+        "docs/out.txt",
+        "absolute-docs/index.html",
+        "my docs/index.html",
+    ] {
+        let candidate = root.join(rel);
+        let (real, meta) = resolve(&root, &candidate).unwrap().unwrap();
+        assert_eq!(real, fs::canonicalize(&candidate).unwrap(), "{rel}");
+        assert!(meta.is_file(), "{rel}");
+    }
+    // the escape resolves like canonicalize does, and `open` refuses it
+    assert!(matches!(open(&root, &root.join("docs/out.txt")), Ok(Entry::Missing)));
+    assert!(matches!(open(&root, &root.join("docs/up-and-back/index.html")), Ok(Entry::File(..))));
+    assert!(resolve(&root, &root.join("nothing.txt")).is_err());
+    assert!(resolve(&root, Path::new("/etc/passwd")).unwrap().is_none());
+}
