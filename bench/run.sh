@@ -24,7 +24,8 @@
 # over the rounds) and writes PREFIX.md, PREFIX.json and PREFIX.csv.
 #
 # Environment: BENCH_ROUNDS, BENCH_DURATION, BENCH_THREADS (wrk, default 2), BENCH_PORT_BASE,
-# BENCH_PROFILE (release | dev), BENCH_CACHE_MB (authfront's cache limit, default 64).
+# BENCH_PROFILE (release | dev), BENCH_CACHE_MB (authfront's cache limit, default 64),
+# BENCH_BIN (an authfront binary to measure instead of building one: before/after comparisons).
 # Everything started is stopped on exit, by pid. Logs: .run/bench/*/log.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$AUTHFRONT_HOME/bench/peers.sh"
@@ -65,7 +66,10 @@ ulimit -n 65536 2>/dev/null || true
 af_cargo_env
 af_apt_ensure curl wrk nginx apache2 libapache2-mod-auth-openidc python3
 TARGET_DIR="${CARGO_TARGET_DIR:-$AUTHFRONT_HOME/target}"
-if [ "$PROFILE" = release ]; then
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN="$BENCH_BIN" PROFILE="given binary"
+  af_log "measuring $BIN (BENCH_BIN; not built here)"
+elif [ "$PROFILE" = release ]; then
   af_log "building authfront (cargo build --release)"
   (cd "$AUTHFRONT_HOME" && cargo build --release --locked -q -p authfront)
   BIN="$TARGET_DIR/release/authfront"
