@@ -7,13 +7,6 @@ use clap::Parser;
 use authfront::{admin, app, cli, load, revoke, sign};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
-/// The allocator of the binary (tests and the library keep the system's): a request allocates
-/// and frees a few dozen small blocks (header maps, the opened session, the cache key), which
-/// mimalloc's per-thread free lists serve in a fraction of glibc malloc's instructions, without
-/// its arena locks; measured in docs/performance.md.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// sysexits' EX_USAGE: what the issue asks for a bad config; also bad signing arguments.
 const EXIT_CONFIG: u8 = 64;
 

@@ -14,7 +14,7 @@ use authfront_core::cache::{self, CacheStatus, Key};
 use authfront_core::error::Error;
 use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH};
-use http::{HeaderMap, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use http_body_util::BodyExt;
 use tokio::sync::watch;
 
@@ -201,7 +201,7 @@ async fn settle(
             };
             let entry = Arc::new(Entry {
                 status,
-                headers: cache::stored_headers(&parts.headers),
+                headers: detached(cache::stored_headers(&parts.headers)),
                 body: bytes,
                 freshness,
                 validators,
@@ -222,7 +222,7 @@ fn revalidated(
     request: &HeaderMap,
     now: u64,
 ) -> (Result<Served, Error>, Shared) {
-    let headers = cache::merge_not_modified(&stale.headers, not_modified);
+    let headers = detached(cache::merge_not_modified(&stale.headers, not_modified));
     let storable = cache::storable(&cache.settings, key.path(), request, stale.status, &headers, now);
     let entry = Arc::new(Entry {
         status: stale.status,
@@ -245,6 +245,25 @@ fn revalidated(
         cache.invalidate_key(key);
         (Ok(Served::Entry(entry, CacheStatus::Revalidated)), Shared::NotStored)
     }
+}
+
+/// `headers` with values of their own. hyper's client hands out header values as slices of its
+/// read buffer (no copy), and each slice keeps that whole buffer alive: a stored entry would pin
+/// up to hundreds of KiB it does not use (the buffer the body was read through, too) for as long
+/// as it is kept, memory the cache's byte bound cannot see.
+fn detached(headers: HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(headers.len());
+    let mut last = None;
+    for (name, value) in headers {
+        // `None` repeats the previous name (a header with several values)
+        let Some(name) = name.or(last.take()) else { continue };
+        let sensitive = value.is_sensitive();
+        let mut copy = HeaderValue::from_bytes(value.as_bytes()).unwrap_or(value);
+        copy.set_sensitive(sensitive);
+        out.append(name.clone(), copy);
+        last = Some(name);
+    }
+    out
 }
 
 /// The origin failed: a stale entry stands in if stale-if-error allows, else the error.
@@ -282,3 +301,6 @@ async fn read_up_to(mut body: Body, limit: usize, expect: usize) -> Result<Read,
     }
     Ok(Read::Whole(buf.freeze()))
 }
+
+#[cfg(test)]
+mod tests;
