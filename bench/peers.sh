@@ -1,11 +1,25 @@
 # shellcheck shell=bash
 # bench/peers.sh -- sourced by bench/run.sh (after scripts/lib.sh): starts and stops the
 # benchmark's peers on loopback, signs in to them, reads memory. Every server gets its own
-# folder in $BENCH_RUN, a pid file, and is stopped by that pid (never by name).
+# folder, a pid file, and is stopped by that pid (never by name): authfront's in $BENCH_RUN,
+# nginx's and Apache's (and the files they serve) in $WWW_RUN, which their www-data children
+# can read (bench_www_run).
+
+# bench_www_run: sets WWW_RUN to $BENCH_RUN, or -- as root, when www-data cannot reach it (a
+# checkout under /root, say) -- to a fresh folder in /tmp, removed again by bench_stop_all.
+bench_www_run() {
+  WWW_RUN="$BENCH_RUN" WWW_RUN_TMP=""
+  if [ "$(id -u)" = 0 ] && ! runuser -u www-data -- test -x "$BENCH_RUN" 2>/dev/null; then
+    WWW_RUN_TMP="$(mktemp -d /tmp/authfront-bench.XXXXXX)"
+    chmod 755 "$WWW_RUN_TMP"
+    WWW_RUN="$WWW_RUN_TMP"
+    af_log "www-data cannot read $BENCH_RUN: nginx, Apache and their files go to $WWW_RUN"
+  fi
+}
 
 # bench_nginx_start PORT DOCROOT: nginx with bench/nginx.conf.in (the ceiling and the origin).
 bench_nginx_start() {
-  local port="$1" docroot="$2" run="$BENCH_RUN/nginx"
+  local port="$1" docroot="$2" run="$WWW_RUN/nginx"
   af_stop "$run/pid" "nginx :$port" nginx >/dev/null 2>&1 || true
   af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
   mkdir -p "$run/tmp"
@@ -19,7 +33,7 @@ bench_nginx_start() {
 
 # bench_apache_start PORT DOCROOT OP_ISSUER: Apache + mod_auth_openidc (bench/apache/httpd.conf.in).
 bench_apache_start() {
-  local port="$1" docroot="$2" issuer="$3" run="$BENCH_RUN/apache"
+  local port="$1" docroot="$2" issuer="$3" run="$WWW_RUN/apache"
   af_stop "$run/pid" "apache :$port" apache2 >/dev/null 2>&1 || true
   af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
   mkdir -p "$run"
@@ -28,7 +42,7 @@ bench_apache_start() {
     # httpd refuses to serve as root: its children run as www-data, which must read the files
     user_group=$'User www-data\nGroup www-data'
     runuser -u www-data -- test -r "$docroot/1k.bin" 2>/dev/null \
-      || af_die "www-data cannot read $docroot (a parent folder is not world-readable); set AUTHFRONT_RUN to e.g. /tmp/authfront-run"
+      || af_die "www-data cannot read $docroot"
   fi
   [ -s "$run/passphrase" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=' > "$run/passphrase"
   sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$port|g" -e "s|@DOCROOT@|$docroot|g" -e "s|@OP_ISSUER@|$issuer|g" \
@@ -54,8 +68,9 @@ bench_authfront_start() {
 
 bench_stop_all() {
   af_stop "$BENCH_RUN/authfront/pid" "authfront" "$BIN" >/dev/null 2>&1 || true
-  af_stop "$BENCH_RUN/apache/pid" "apache" apache2 >/dev/null 2>&1 || true
-  af_stop "$BENCH_RUN/nginx/pid" "nginx" nginx >/dev/null 2>&1 || true
+  af_stop "$WWW_RUN/apache/pid" "apache" apache2 >/dev/null 2>&1 || true
+  af_stop "$WWW_RUN/nginx/pid" "nginx" nginx >/dev/null 2>&1 || true
+  [ -z "${WWW_RUN_TMP:-}" ] || rm -rf "$WWW_RUN_TMP"
   "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$OP_PORT" >/dev/null 2>&1 || true
 }
 

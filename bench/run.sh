@@ -80,17 +80,17 @@ else
 fi
 [ -x "$BIN" ] || af_die "no binary at $BIN"
 
-DOCROOT="$BENCH_RUN/htdocs"
+trap bench_stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+bench_www_run
+DOCROOT="$WWW_RUN/htdocs"
 rm -rf "$DOCROOT" && mkdir -p "$DOCROOT"
 head -c 1024 /dev/urandom > "$DOCROOT/1k.bin"
 head -c 16384 /dev/urandom > "$DOCROOT/16k.bin"
 head -c 1048576 /dev/urandom > "$DOCROOT/1m.bin"
 echo ok > "$DOCROOT/healthz.txt"
 chmod 755 "$DOCROOT" && chmod 644 "$DOCROOT"/*
-
-trap bench_stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- peers
 "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$OP_PORT" >/dev/null 2>&1 || true
@@ -118,7 +118,7 @@ secure = false
 [access]
 required_groups = ["staff"]
 [origin]
-dir = "htdocs"
+dir = "$DOCROOT"
 [[origin.routes]]
 path = "/cached/*"
 http = "http://127.0.0.1:$NGX"

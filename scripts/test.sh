@@ -6,7 +6,8 @@
 #   scripts/test.sh --no-e2e      only the static checks, unit and integration tests
 #   scripts/test.sh --e2e-only    only the end-to-end tests
 #
-# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl, nginx; npm packages
+# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl, nginx, apache2,
+#    libapache2-mod-auth-openidc, wrk; npm packages
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
@@ -24,6 +25,8 @@
 #    The origin tests also get s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a fresh data
 #    folder each run) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
 #    origin header), stopped on exit too.
+#    Last, bench/run.sh --smoke: the benchmark harness once, briefly (nginx, Apache +
+#    mod_auth_openidc, wrk on 127.0.0.1:18911-18916); it prints the table, never judges it.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
 # AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT, AUTHFRONT_TEST_S3_PORT,
 # AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
@@ -61,7 +64,7 @@ if [ $e2e = 1 ]; then
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
-  af_apt_ensure nginx
+  af_apt_ensure nginx apache2 libapache2-mod-auth-openidc wrk
   "$AUTHFRONT_HOME/scripts/install-s3s-fs.sh" >/dev/null
 fi
 if [ $static = 1 ]; then
@@ -152,6 +155,11 @@ if [ $e2e = 1 ]; then
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"
+
+  # the benchmark's harness end to end (peers, sign-ins, wrk, table), about a minute; its
+  # numbers (dev build, 1 s runs) are never judged
+  step "benchmark harness: bench/run.sh --smoke"
+  timeout 600 "$AUTHFRONT_HOME/bench/run.sh" --smoke
 fi
 
 step "all passed in $(( $(date +%s) - T0 ))s"
