@@ -54,6 +54,7 @@ if af_alive "$OP_PIDFILE"; then
   af_log "an identity provider from .run/ already runs on $OP_PORT: using it as it is (stop it with scripts/stop-oidc-provider.sh $OP_PORT to restart it with the demo settings)"
 else
   OP_AUTO_LOGIN=off OP_REDIRECT_URIS="$APP_URL/_authfront/callback" OP_POST_LOGOUT_REDIRECT_URIS="$APP_URL/" \
+    OP_BACKCHANNEL_LOGOUT_URI="$APP_URL/_authfront/backchannel-logout" \
     "$AUTHFRONT_HOME/scripts/start-oidc-provider.sh" "$OP_PORT" >/dev/null
   STARTED_OP=1
 fi

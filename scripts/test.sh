@@ -6,24 +6,27 @@
 #   scripts/test.sh --no-e2e      only the static checks, unit and integration tests
 #   scripts/test.sh --e2e-only    only the end-to-end tests
 #
-# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl, nginx; npm packages
+# 1. installs what is missing: apt chromium, fonts-dejavu-core, curl, nginx, …; npm packages
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
 # 3. end-to-end: starts the test identity provider three times on loopback --
 #    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
 #    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
-#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT) -- runs the ignored e2e tests of
-#    authfront/tests/e2e against the real binary, and stops the providers on exit.
+#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT); the second
+#    provider, Debian's glewlwyd, with a fresh database on 127.0.0.1:19600
+#    ($AUTHFRONT_TEST_GLEWLWYD); Debian's redis-server on 127.0.0.1:19900
+#    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a
+#    fresh data folder) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
+#    origin header) -- runs the ignored e2e tests of authfront/tests/e2e against the real
+#    binary, and stops everything it started on exit.
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.
-#    The origin tests also get s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a fresh data
-#    folder each run) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
-#    origin header), stopped on exit too.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
-# AUTHFRONT_TEST_S3_PORT, AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS
-# (default 2). Logs: .run/oidc-provider-PORT/log, .run/s3s-fs-PORT/log, .run/nginx-PORT/error.log.
+# AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT, AUTHFRONT_TEST_S3_PORT,
+# AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
+# Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs}-PORT/log, .run/nginx-PORT/error.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 static=1 e2e=1
@@ -31,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) e2e=0 ;;
     --e2e-only) static=0 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) af_die "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -39,6 +42,9 @@ done
 OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
 OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
 OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
+GLEWLWYD_PORT="${AUTHFRONT_TEST_GLEWLWYD_PORT:-19600}"
+GLEWLWYD_SHORT_PORT="${AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT:-19601}"
+REDIS_PORT="${AUTHFRONT_TEST_REDIS_PORT:-19900}"
 S3_PORT="${AUTHFRONT_TEST_S3_PORT:-19700}"
 NGINX_PORT="${AUTHFRONT_TEST_NGINX_PORT:-19800}"
 cd "$AUTHFRONT_HOME"
@@ -50,11 +56,10 @@ T0=$(date +%s)
 step "installing what is missing"
 af_cargo_env
 if [ $e2e = 1 ]; then
-  af_apt_ensure curl chromium fonts-dejavu-core
+  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3 nginx
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
-  af_apt_ensure nginx
   "$AUTHFRONT_HOME/scripts/install-s3s-fs.sh" >/dev/null
 fi
 if [ $static = 1 ]; then
@@ -83,11 +88,14 @@ fi
 if [ $e2e = 1 ]; then
   step "end-to-end: identity providers on 127.0.0.1:$OP_PORT (auto-login) and :$OP_FORM_PORT (login form)"
   STARTED=()
-  ORIGINS=()
   stop_providers() {
     local p
     for p in "${STARTED[@]}"; do "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$p" || true; done
-    for p in "${ORIGINS[@]}"; do "$AUTHFRONT_HOME/scripts/stop-${p% *}.sh" "${p#* }" || true; done
+    [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" || true
+    [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" || true
+    [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" || true
   }
   trap stop_providers EXIT
   trap 'exit 130' INT
@@ -105,16 +113,26 @@ if [ $e2e = 1 ]; then
   export AUTHFRONT_TEST_OP="http://127.0.0.1:$OP_PORT"
   export AUTHFRONT_TEST_OP_FORM="http://127.0.0.1:$OP_FORM_PORT"
   export AUTHFRONT_TEST_OP_SHORT="http://127.0.0.1:$OP_SHORT_PORT"
-
-  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
-  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
-  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
-  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
+  # the second provider, from a fresh database (clients are created per test), and the shared
+  # revocation store; both restarted so that nothing of an earlier run is left
+  step "end-to-end: glewlwyd on 127.0.0.1:$GLEWLWYD_PORT, redis-server on 127.0.0.1:$REDIS_PORT"
+  "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" 2>/dev/null || true
+  GLEWLWYD_STARTED=1
+  GLEWLWYD_RESET=1 "$AUTHFRONT_HOME/scripts/start-glewlwyd.sh" "$GLEWLWYD_PORT" >/dev/null
+  # a second glewlwyd whose access tokens live 4 s (refresh tests)
+  "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" 2>/dev/null || true
+  GLEWLWYD_RESET=1 GLEWLWYD_TTL_ACCESS=4 "$AUTHFRONT_HOME/scripts/start-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" >/dev/null
+  "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" 2>/dev/null || true
+  REDIS_STARTED=1
+  "$AUTHFRONT_HOME/scripts/start-redis.sh" "$REDIS_PORT" >/dev/null
+  export AUTHFRONT_TEST_GLEWLWYD="http://127.0.0.1:$GLEWLWYD_PORT/api/oidc"
+  export AUTHFRONT_TEST_GLEWLWYD_SHORT="http://127.0.0.1:$GLEWLWYD_SHORT_PORT/api/oidc"
+  export AUTHFRONT_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT"
 
   step "end-to-end: origins s3s-fs on 127.0.0.1:$S3_PORT, nginx on 127.0.0.1:$NGINX_PORT"
   "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" 2>/dev/null || true
   "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" 2>/dev/null || true
-  ORIGINS+=("s3s-fs $S3_PORT" "nginx $NGINX_PORT")
+  ORIGINS_STARTED=1
   rm -rf "$AUTHFRONT_RUN/s3s-fs-$S3_PORT/data"
   eval "$("$AUTHFRONT_HOME/scripts/start-s3s-fs.sh" "$S3_PORT")"
   NGINX_SECRET="e2e-origin-secret-$RANDOM$RANDOM"
@@ -124,6 +142,11 @@ if [ $e2e = 1 ]; then
     AUTHFRONT_TEST_NGINX="$NGINX_URL" AUTHFRONT_TEST_NGINX_DOCROOT="$NGINX_DOCROOT" \
     AUTHFRONT_TEST_NGINX_LOG="$NGINX_ACCESS_LOG" AUTHFRONT_TEST_NGINX_SECRET="$NGINX_SECRET"
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
+  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
+  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
+  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

@@ -1,6 +1,6 @@
 //! Builds everything from a [`Config`] and runs it: load → build → serve → drain.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authfront_core::config::Config;
@@ -14,6 +14,7 @@ use crate::cache::Cache;
 use crate::idp::Idp;
 use crate::origin::{Origins, http};
 use crate::refresher::Refresher;
+use crate::store::Revoker;
 
 /// Everything a request needs, built once.
 #[derive(Debug)]
@@ -25,7 +26,8 @@ pub struct App {
     /// The edge cache, shared by every origin that is cached.
     pub cache: Arc<Cache>,
     pub refresher: Refresher,
-    revocations: RwLock<Arc<Revocations>>,
+    /// The revocation list (embedded file or Redis), synced in the background once started.
+    pub revoker: Arc<Revoker>,
 }
 
 impl App {
@@ -38,26 +40,21 @@ impl App {
         });
         let origins = Origins::build(&config, &shared).map_err(|e| anyhow::anyhow!("{e}"))?;
         let cache = Arc::new(Cache::new(config.cache.clone()));
-        Ok(App {
-            site: Site::new(config),
-            idp,
-            origins,
-            cache,
-            refresher: Refresher::default(),
-            revocations: RwLock::new(Arc::new(Revocations::default())),
-        })
+        let revoker = Arc::new(Revoker::open(&config.store, config.session.lifetime_secs)?);
+        Ok(App { site: Site::new(config), idp, origins, cache, refresher: Refresher::default(), revoker })
     }
 
-    /// The revocations in force now.
+    /// The revocations in force now (lock-free).
     pub fn revocations(&self) -> Arc<Revocations> {
-        self.revocations.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.revoker.snapshot()
     }
 
-    /// Stops one session everywhere (its cookie may have been copied).
+    /// Stops one session everywhere (its cookie may have been copied): at once here, and in
+    /// every instance sharing the store within `store.sync_interval`.
     pub async fn revoke_session(&self, s: &Session, now: u64) {
-        let mut next = (*self.revocations()).clone();
-        next.apply(&Entry::session(&s.id, now));
-        *self.revocations.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+        if let Err(e) = self.revoker.revoke(Entry::session(&s.id, now)).await {
+            tracing::error!(error = %e, session = %s.id_text(), "revocation not stored; it holds in this instance only");
+        }
     }
 
     /// Unix seconds now: the one clock reading a request gets.
@@ -71,6 +68,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listen = config.server.listen;
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let app = Arc::new(App::build(config)?);
+    app.revoker.start().await?;
     let listener = TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %app.site.config.server.public_url, "authfront listening");
     for o in app.origins.iter() {
@@ -82,7 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (admin): {e}"))?;
         tracing::info!(address = %addr, "admin endpoint listening");
         // ends with the process: it holds no request state worth draining
-        tokio::spawn(crate::admin::serve(app.clone(), admin_listener));
+        tokio::spawn(crate::cache::admin::serve(app.clone(), admin_listener));
     }
     // Keys at start, without holding up the listener: public paths work even while the
     // provider is down, and logins retry discovery on their own.

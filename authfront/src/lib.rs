@@ -9,12 +9,14 @@
 //! - [`refresher`]: refreshes, one at a time per session, with a grace window.
 //! - [`backchannel`]: the back-channel logout receiver.
 //! - [`random`]: OS randomness for the core.
+//! - [`store`]: the revocation list (embedded file or Redis), mirrored in memory.
+//! - [`admin`]: the `revoke` command.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
 //! - [`forward`]: an allowed request's way: route → cache → origin → compression → headers.
 //! - [`origin`]: where content comes from (`Origin::{Folder, S3, Http}`), and the pooled client.
-//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error.
+//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error;
+//!   its optional admin endpoint (purge, stats) and the `purge` command's client.
 //! - [`compress`]: gzip and brotli, in memory for cached bodies, streaming otherwise.
-//! - [`admin`]: the optional admin endpoint (purge, stats) and the `purge` command's client.
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
@@ -36,3 +38,4 @@ pub mod random;
 pub mod refresher;
 pub mod server;
 pub mod sign;
+pub mod store;

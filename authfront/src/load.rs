@@ -1,20 +1,36 @@
 //! Reads a config file and resolves what the core may not touch: secret references
-//! (`{ env = … }`, `{ file = … }`), paths relative to the config file's folder, and S3
-//! credentials not written in the config (the standard `AWS_*` environment variables, then the
-//! shared credentials file).
+//! (`{ env = … }`, `{ file = … }`), paths relative to the config file's folder (`origin.dir`,
+//! `store.path`), and S3 credentials not written in the config (the standard `AWS_*`
+//! environment variables, then the shared credentials file).
 
 use std::path::{Path, PathBuf};
 
-use authfront_core::config::{AwsCredentials, Config, ConfigError, Origin, OriginKind, RawSecret, Secret, parse};
+use authfront_core::config::{
+    AwsCredentials, Config, ConfigError, Origin, OriginKind, RawSecret, Secret, StoreKind, parse,
+};
+use authfront_core::keyring::{KEY_LEN, Keyring};
 use authfront_core::s3::parse_credentials_file;
 
 /// Loads and checks a config file; every error names the key at fault.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_with(path, false)
+}
+
+/// Loads a config for a command that needs only `[store]` and `session.lifetime` (`authfront
+/// revoke`): a secret that cannot be resolved here (the client secret of the server's
+/// environment, say) gets a stand-in, and the origins are not checked. `store.redis_url` must
+/// still resolve, or the error says so.
+pub fn load_for_store(path: &Path) -> Result<Config, ConfigError> {
+    load_with(path, true)
+}
+
+fn load_with(path: &Path, lenient: bool) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new("", format!("cannot read config file {}: {e}", path.display())))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut unresolved = Vec::new();
     let mut resolve = |s: &RawSecret| -> Result<String, String> {
-        match s {
+        let value = match s {
             RawSecret::Inline(v) => Ok(v.clone()),
             RawSecret::Env(name) => {
                 std::env::var(name).map_err(|_| format!("environment variable `{name}` is not set"))
@@ -23,16 +39,38 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                 let p = relative_to(&base, f);
                 std::fs::read_to_string(&p).map_err(|e| format!("cannot read secret file {}: {e}", p.display()))
             }
+        };
+        match value {
+            Err(why) if lenient => {
+                unresolved.push(why);
+                // Valid wherever a secret goes except a Redis URL (which must start redis://).
+                Ok(Keyring::encode_key(&[0; KEY_LEN]))
+            }
+            other => other,
         }
     };
-    let mut config = parse(&text, &mut resolve)?;
-    resolve_origin(&base, "origin", &mut config.origin)?;
-    for (i, r) in config.routes.iter_mut().enumerate() {
-        resolve_origin(&base, &format!("origin.routes[{i}]"), &mut r.origin)?;
+    let parsed = parse(&text, &mut resolve);
+    let mut config = parsed.map_err(|mut e| {
+        if !unresolved.is_empty() {
+            e.problem = format!("{} (unresolved: {})", e.problem, unresolved.join("; "));
+        }
+        e
+    })?;
+    if !lenient {
+        resolve_origin(&base, "origin", &mut config.origin)?;
+        for (i, r) in config.routes.iter_mut().enumerate() {
+            resolve_origin(&base, &format!("origin.routes[{i}]"), &mut r.origin)?;
+        }
+    }
+    // The embedded store's folder is created when the store opens; only resolved here.
+    if let StoreKind::Embedded(state) = &config.store.kind {
+        config.store.kind = StoreKind::Embedded(relative_to(&base, &state.to_string_lossy()));
     }
     Ok(config)
 }
 
+/// A folder relative to the config file, checked; S3 credentials looked up when the config has
+/// none.
 fn resolve_origin(base: &Path, key: &str, origin: &mut Origin) -> Result<(), ConfigError> {
     match &mut origin.kind {
         OriginKind::Dir(dir) => {

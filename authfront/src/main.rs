@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{admin, app, cli, load, sign};
+use authfront::{admin, app, cache, cli, load, sign};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
 /// sysexits' EX_USAGE: what the issue asks for a bad config; also bad signing arguments.
@@ -42,6 +42,33 @@ fn main() -> ExitCode {
             }
         },
         cli::Command::Purge { config, pattern } => purge(&config, &pattern),
+        cli::Command::Revoke { config, what } => {
+            init_logging_quiet();
+            let cfg = match load::load_for_store(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("authfront: {}: {e}", config.display());
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            };
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("authfront: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(admin::revoke(&cfg, what)) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("authfront: {}: {e}", config.display());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         cli::Command::SignUrl { url, resource, sign: args } => {
             print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
         }
@@ -84,6 +111,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// Warnings only (e.g. a skipped line in the store), for the one-shot commands.
+fn init_logging_quiet() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTHFRONT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
 /// Prints a signing command's output; a bad argument or key is a usage error (64).
 fn print(out: Result<String, sign::SignFailure>) -> ExitCode {
     match out {
@@ -122,7 +156,7 @@ fn purge(config: &std::path::Path, pattern: &str) -> ExitCode {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))
-        .and_then(|rt| rt.block_on(admin::purge(&cfg, pattern)));
+        .and_then(|rt| rt.block_on(cache::admin::purge(&cfg, pattern)));
     match purged {
         Ok(n) => {
             println!("purged {n} cache entries matching {pattern}");

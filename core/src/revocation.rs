@@ -23,6 +23,33 @@ pub enum Target {
     Session(String),
 }
 
+impl Target {
+    /// The name of its kind, as stored: `sub`, `sid` or `session`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Sub(_) => "sub",
+            Target::Sid(_) => "sid",
+            Target::Session(_) => "session",
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        match self {
+            Target::Sub(v) | Target::Sid(v) | Target::Session(v) => v,
+        }
+    }
+
+    /// The target of a kind name and a value; `None` for an unknown kind.
+    pub fn from_parts(kind: &str, value: String) -> Option<Target> {
+        match kind {
+            "sub" => Some(Target::Sub(value)),
+            "sid" => Some(Target::Sid(value)),
+            "session" => Some(Target::Session(value)),
+            _ => None,
+        }
+    }
+}
+
 /// One revocation: a target and when (Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -63,6 +90,13 @@ impl Revocations {
         self.entries.retain(|_, at| *at >= before);
     }
 
+    /// Every entry, oldest first (ties by kind and value), for listing.
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut out: Vec<Entry> = self.entries.iter().map(|(t, at)| Entry { target: t.clone(), at: *at }).collect();
+        out.sort_by(|a, b| (a.at, a.target.kind(), a.target.value()).cmp(&(b.at, b.target.kind(), b.target.value())));
+        out
+    }
+
     /// Whether `s` has been revoked.
     pub fn revokes(&self, s: &Session) -> bool {
         if self.entries.is_empty() {
@@ -96,6 +130,23 @@ mod tests {
         assert!(r.revokes(&s));
         r.prune(2);
         assert!(!r.revokes(&s));
+    }
+
+    #[test]
+    fn entries_are_listed_oldest_first_and_targets_round_trip() {
+        let mut r = Revocations::default();
+        r.apply(&Entry { target: Target::Sub("b".into()), at: 7 });
+        r.apply(&Entry { target: Target::Sid("a".into()), at: 3 });
+        r.apply(&Entry { target: Target::Sub("b".into()), at: 5 });
+        let listed = r.entries();
+        assert_eq!(
+            listed.iter().map(|e| (e.target.kind(), e.target.value(), e.at)).collect::<Vec<_>>(),
+            [("sid", "a", 3), ("sub", "b", 7)]
+        );
+        for e in listed {
+            assert_eq!(Target::from_parts(e.target.kind(), e.target.value().to_owned()), Some(e.target));
+        }
+        assert_eq!(Target::from_parts("user", "x".into()), None);
     }
 
     #[test]

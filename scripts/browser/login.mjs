@@ -2,10 +2,13 @@
 //
 //   node scripts/browser/login.mjs URL [--user alice] [--password alice-password]
 //        [--expect '#protected'] [--screenshot FILE] [--timeout-ms 20000] [--eval JS]
+//        [--op oidc-provider|glewlwyd]
 //
 // Opens URL (a page behind authfront), follows the redirects to the identity
-// provider, fills its login form when one is shown (#login-form: #username,
-// #password, #submit), waits for the EXPECT selector on the page it lands on,
+// provider, fills its login form when one is shown (--op oidc-provider, the default:
+// #login-form with #username, #password, #submit; --op glewlwyd: its login web app,
+// #username, #password, #loginbut, then the grant's "Continue" button), waits for
+// the EXPECT selector on the page it lands on,
 // takes a screenshot, and with --eval evaluates JS in the page (its result goes in
 // "eval", e.g. --eval document.cookie shows what the page's script can read).
 // Prints ONE JSON line on stdout:
@@ -18,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const USAGE = 'usage: node login.mjs URL [--user U] [--password P] [--expect SELECTOR] [--screenshot FILE] [--timeout-ms N] [--eval JS]';
+const USAGE = 'usage: node login.mjs URL [--user U] [--password P] [--expect SELECTOR] [--screenshot FILE] [--timeout-ms N] [--eval JS] [--op oidc-provider|glewlwyd]';
 const argv = process.argv.slice(2);
 const opts = {};
 let url;
@@ -35,9 +38,16 @@ for (let i = 0; i < argv.length; i += 1) {
     console.error(`unexpected argument ${a}\n${USAGE}`); process.exit(2);
   }
 }
-const known = ['user', 'password', 'expect', 'screenshot', 'timeout-ms', 'eval'];
+const known = ['user', 'password', 'expect', 'screenshot', 'timeout-ms', 'eval', 'op'];
+// Where each provider's login page has its fields; `cont`: a button to press after signing in
+// (glewlwyd asks to grant the client its scopes once per user).
+const PRESETS = {
+  'oidc-provider': { form: '#login-form', user: '#username', pass: '#password', submit: '#submit', cont: null },
+  glewlwyd: { form: '#passwordForm', user: '#username', pass: '#password', submit: '#loginbut', cont: 'button:has-text("Continue")' },
+};
+const ui = PRESETS[opts.op || 'oidc-provider'];
 const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-if (!url || unknown.length) {
+if (!url || unknown.length || !ui) {
   console.error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
   process.exit(2);
 }
@@ -67,18 +77,26 @@ try {
   let last = await page.goto(url, { waitUntil: 'load' });
   // Either we are already on the expected page (provider auto-login, or a
   // session) or the provider shows its form.
-  const form = page.locator('#login-form');
+  const form = page.locator(ui.form);
   const target = page.locator(expect);
   await Promise.race([form.waitFor(), target.waitFor()]);
   let formShown = false;
   if (await form.isVisible().catch(() => false)) {
     formShown = true;
-    await page.fill('#username', user);
-    await page.fill('#password', password);
-    await Promise.all([
-      page.waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'load' }),
-      page.click('#submit'),
-    ]);
+    await page.fill(ui.user, user);
+    await page.fill(ui.pass, password);
+    if (ui.cont) {
+      await page.click(ui.submit);
+      // the grant screen, unless the scopes were granted before: then straight back
+      const cont = page.locator(ui.cont);
+      await Promise.race([cont.waitFor(), target.waitFor()]);
+      if (await cont.isVisible().catch(() => false)) await cont.click();
+    } else {
+      await Promise.all([
+        page.waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'load' }),
+        page.click(ui.submit),
+      ]);
+    }
     await target.waitFor();
     last = null;
   }

@@ -11,6 +11,9 @@
 //                           (default http://127.0.0.1:8080/_authfront/callback)
 //   OP_POST_LOGOUT_REDIRECT_URIS  comma-separated post_logout_redirect_uris
 //                           (default http://127.0.0.1:8080/)
+//   OP_BACKCHANNEL_LOGOUT_URI  backchannel_logout_uri of every static client (default none;
+//                           e.g. http://127.0.0.1:8080/_authfront/backchannel-logout); clients
+//                           registered at /reg may give their own
 //   OP_AUTO_LOGIN           account logged in without a form (default "alice"; a
 //                           known `login_hint` wins); "off" shows the login form
 //   OP_PKCE_REQUIRED        "all" (default) or "public"
@@ -115,6 +118,9 @@ async function findAccount(ctx, sub) {
 const common = {
   redirect_uris: REDIRECT_URIS,
   post_logout_redirect_uris: POST_LOGOUT,
+  ...(env.OP_BACKCHANNEL_LOGOUT_URI
+    ? { backchannel_logout_uri: env.OP_BACKCHANNEL_LOGOUT_URI, backchannel_logout_session_required: true }
+    : {}),
   response_types: ['code'],
   grant_types: ['authorization_code', 'refresh_token'],
 };
@@ -191,6 +197,9 @@ const configuration = {
   features: {
     devInteractions: { enabled: false }, // replaced by the interaction routes below
     registration: { enabled: true }, // open dynamic registration (loopback only): tests register their own clients
+    // OpenID Connect Back-Channel Logout: when a session ends here (end_session), a logout token
+    // is POSTed to each client of the session that registered a backchannel_logout_uri
+    backchannelLogout: { enabled: true },
     revocation: { enabled: true }, // RFC 7009: authfront revokes refresh tokens at sign-out
     rpInitiatedLogout: {
       enabled: true,
@@ -203,6 +212,12 @@ const configuration = {
         ctx.body = page('Signed out', '<p id="signed-out">You are signed out.</p>');
       },
     },
+  },
+  // The provider's own outgoing requests (back-channel logout tokens) go to authfront on
+  // 127.0.0.1, which the library's SSRF guard refuses; this provider only ever runs on loopback.
+  fetch: (url, options) => {
+    const { dispatcher, ...rest } = options;
+    return globalThis.fetch(url, rest);
   },
   renderError: async (ctx, out) => {
     ctx.type = 'html';
@@ -298,6 +313,8 @@ provider.use(async (ctx, next) => {
 });
 
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
+provider.on('backchannel.error', (ctx, err, client) => console.error(`backchannel logout to ${client.clientId} failed: ${err.message}`));
+provider.on('backchannel.success', (ctx, client, accountId, sid) => console.log(`backchannel logout sent to ${client.clientId} (sub ${accountId}, sid ${sid})`));
 
 const server = provider.listen(PORT, HOST, () => {
   console.log(`oidc-provider listening on http://${HOST}:${PORT} issuer=${ISSUER} auto_login=${autoLoginOn ? AUTO_LOGIN : 'off'}`);

@@ -1,20 +1,27 @@
-//! End-to-end tests: the real `authfront` binary, the real identity provider (npm
-//! `oidc-provider`, OpenID Certified) and, once, a real browser (headless Chromium).
+//! End-to-end tests: the real `authfront` binary, the real identity providers (npm
+//! `oidc-provider`, OpenID Certified, and Debian's glewlwyd), a real Debian `redis-server` and a
+//! real browser (headless Chromium).
 //!
 //! They are `#[ignore]`d so that a plain `cargo test` needs nothing but Rust; `scripts/test.sh`
-//! starts the providers, sets `AUTHFRONT_TEST_OP` / `AUTHFRONT_TEST_OP_FORM` and runs them with
-//! `--include-ignored`. By hand:
+//! starts the providers and redis, sets `AUTHFRONT_TEST_OP`, `AUTHFRONT_TEST_OP_FORM`,
+//! `AUTHFRONT_TEST_OP_SHORT`, `AUTHFRONT_TEST_GLEWLWYD` and `AUTHFRONT_TEST_REDIS`, and runs them
+//! with `--include-ignored`. By hand:
 //!
 //! ```sh
 //! eval "$(scripts/start-oidc-provider.sh 19400)"
 //! OP_AUTO_LOGIN=off scripts/start-oidc-provider.sh 19401
+//! GLEWLWYD_RESET=1 scripts/start-glewlwyd.sh 19600
+//! scripts/start-redis.sh 19900
 //! AUTHFRONT_TEST_OP=http://127.0.0.1:19400 AUTHFRONT_TEST_OP_FORM=http://127.0.0.1:19401 \
+//!   AUTHFRONT_TEST_GLEWLWYD=http://127.0.0.1:19600/api/oidc AUTHFRONT_TEST_REDIS=redis://127.0.0.1:19900 \
 //!   cargo test -p authfront --test e2e -- --include-ignored
 //! ```
 
 mod cloudfront;
+mod glewlwyd;
 mod lifecycle;
 mod origins;
+mod revocation;
 mod support;
 
 use std::fs;

@@ -6,6 +6,7 @@
 // Test code: a panic is a failed test, which is what an unwrap here should be.
 #![allow(clippy::unwrap_used)]
 
+mod backchannel;
 mod cache;
 mod origins;
 mod support;

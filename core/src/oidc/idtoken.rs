@@ -6,7 +6,7 @@
 //! fetches keys: a token naming a key the set lacks is [`IdTokenError::UnknownKey`], on which
 //! the adapter refreshes the JWKS (rate-limited) and tries again.
 
-mod claims;
+pub(super) mod claims;
 
 use std::str::FromStr;
 
@@ -57,6 +57,13 @@ pub enum IdTokenError {
     NonceMismatch,
     #[error("missing claim `{0}`")]
     MissingClaim(&'static str),
+    /// A logout token that is not one (Back-Channel Logout §2.6): its `typ`, `events` or a
+    /// `nonce` say it is another kind of token.
+    #[error("not a logout token: {0}")]
+    NotALogoutToken(&'static str),
+    /// A logout token older than a delivery takes: a replay.
+    #[error("issued too long ago (`iat`)")]
+    IssuedTooLongAgo,
 }
 
 /// What a token is checked against.
@@ -80,17 +87,32 @@ pub struct IdTokenCheck<'a> {
 /// first failure is returned: shape and header; algorithm allowed; key found; key fits the
 /// algorithm; signature; `iss`; `aud`; `azp`; `exp`; `iat`; `nbf`; `nonce`; `sub`.
 pub fn verify_id_token(token: &str, keys: &KeySet, check: &IdTokenCheck<'_>) -> Result<IdClaims, IdTokenError> {
-    let jws = Jws::split(token)?;
-    let header = Header::parse(jws.header)?;
-    let alg = allowed(&header.alg, check.algs)?;
-    verify_signature(&jws, header.kid.as_deref(), alg, &header.alg, keys)?;
-    let payload = URL_SAFE_NO_PAD.decode(jws.payload).map_err(|_| malformed("the payload is not base64url"))?;
-    let raw: Map<String, Value> =
-        serde_json::from_slice(&payload).map_err(|_| malformed("the payload is not a JSON object"))?;
-    claims::check(raw, check)
+    let signed = verify_jws(token, keys, check.algs)?;
+    claims::check(signed.claims, check)
 }
 
-fn malformed(why: impl Into<String>) -> IdTokenError {
+/// A compact JWS whose signature verified against the provider's keys: what its header says
+/// about its type, and its payload. Shared by ID tokens and logout tokens ([`super::logout`]).
+pub(super) struct Signed {
+    /// The header's `typ`, as sent (tokens of other kinds are told apart by it).
+    pub(super) typ: Option<Value>,
+    pub(super) claims: Map<String, Value>,
+}
+
+/// Shape and header; algorithm allowed; key found; key fits the algorithm; signature; then the
+/// payload as a JSON object. No claim is looked at.
+pub(super) fn verify_jws(token: &str, keys: &KeySet, algs: &[Algorithm]) -> Result<Signed, IdTokenError> {
+    let jws = Jws::split(token)?;
+    let header = Header::parse(jws.header)?;
+    let alg = allowed(&header.alg, algs)?;
+    verify_signature(&jws, header.kid.as_deref(), alg, &header.alg, keys)?;
+    let payload = URL_SAFE_NO_PAD.decode(jws.payload).map_err(|_| malformed("the payload is not base64url"))?;
+    let claims: Map<String, Value> =
+        serde_json::from_slice(&payload).map_err(|_| malformed("the payload is not a JSON object"))?;
+    Ok(Signed { typ: header.typ, claims })
+}
+
+pub(super) fn malformed(why: impl Into<String>) -> IdTokenError {
     IdTokenError::Malformed(why.into())
 }
 
@@ -126,6 +148,7 @@ impl<'a> Jws<'a> {
 struct Header {
     alg: String,
     kid: Option<String>,
+    typ: Option<Value>,
     crit: Option<Value>,
 }
 

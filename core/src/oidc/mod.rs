@@ -1,5 +1,6 @@
 //! OpenID Connect, the pure parts: discovery parsing, JWKS, PKCE, the authorization URL, the
-//! token request and response, and complete ID-token verification against keys and `now`.
+//! token request and response, and complete ID-token (and logout-token) verification against
+//! keys and `now`.
 //!
 //! Nothing here sends a request, reads the clock or draws random bytes: functions build what the
 //! adapter sends and judge what it got back; `now` and randomness are arguments. Nothing here
@@ -12,11 +13,13 @@
 //! - [`authorize`](authorize_url): the URL the browser is sent to.
 //! - [`token`](TokenRequest): token endpoint requests and responses.
 //! - [`idtoken`](verify_id_token): ID-token signature and claim checks.
+//! - [`logout`](verify_logout_token): Back-Channel Logout tokens, checked with the same code.
 
 mod authorize;
 mod discovery;
 mod idtoken;
 mod jwks;
+mod logout;
 mod pkce;
 mod token;
 
@@ -25,6 +28,7 @@ pub use authorize::authorize_url;
 pub use discovery::{Discovery, discovery_url};
 pub use idtoken::{IdClaims, IdTokenCheck, IdTokenError, verify_id_token};
 pub use jwks::KeySet;
+pub use logout::{BACKCHANNEL_LOGOUT_EVENT, LogoutCheck, LogoutClaims, verify_logout_token};
 pub use pkce::{challenge, verifier};
 pub use token::{TokenRequest, TokenResponse, code_request, parse_token_response, refresh_request, revocation_request};
 

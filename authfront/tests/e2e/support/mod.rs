@@ -19,6 +19,8 @@ use reqwest::header::{CACHE_CONTROL, COOKIE, HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use url::Url;
 
+pub mod glewlwyd;
+
 /// Env var with the issuer of the auto-login provider (`scripts/test.sh` sets it).
 pub const OP_ENV: &str = "AUTHFRONT_TEST_OP";
 /// Env var with the issuer of the provider that shows its login form (for the browser test).
@@ -28,6 +30,7 @@ pub const SESSION_COOKIE: &str = "authfront_session";
 pub const LOGIN_COOKIE: &str = "authfront_login";
 pub const CALLBACK_PATH: &str = "/_authfront/callback";
 pub const HEALTH_PATH: &str = "/_authfront/health";
+pub const BACKCHANNEL_PATH: &str = "/_authfront/backchannel-logout";
 
 /// The authfront binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_authfront");
@@ -296,6 +299,8 @@ pub enum Client {
     Register { auth: Auth, id_token_alg: &'static str },
     /// One of the provider's static clients (their redirect URIs come from `OP_REDIRECT_URIS`).
     Static { id: &'static str, secret: Option<&'static str>, auth: Auth },
+    /// Create a fresh client at glewlwyd through its admin API (see [`glewlwyd`]).
+    Glewlwyd { auth: Auth },
 }
 
 /// Token endpoint authentication, and how the secret reaches authfront's config.
@@ -325,10 +330,11 @@ async fn register(
     issuer: &str,
     redirect_uri: &str,
     post_logout_redirect_uri: &str,
+    backchannel: Option<(&str, bool)>,
     auth: Auth,
     alg: &str,
 ) -> (String, Option<String>) {
-    let body = json!({
+    let mut body = json!({
         "client_name": "authfront e2e test",
         "redirect_uris": [redirect_uri],
         "post_logout_redirect_uris": [post_logout_redirect_uri],
@@ -337,6 +343,10 @@ async fn register(
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
     });
+    if let Some((uri, session_required)) = backchannel {
+        body["backchannel_logout_uri"] = json!(uri);
+        body["backchannel_logout_session_required"] = json!(session_required);
+    }
     let url = format!("{issuer}/reg");
     let resp = http().post(&url).json(&body).send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
     let status = resp.status();
@@ -363,6 +373,15 @@ pub struct Setup {
     pub port: Option<u16>,
     /// Extra lines for the `[session]` table.
     pub session_extra: String,
+    /// Register `{base}/_authfront/backchannel-logout` as the client's back-channel logout URI;
+    /// `true`: with `backchannel_logout_session_required` (logout tokens and ID tokens carry `sid`).
+    pub backchannel: Option<bool>,
+    /// `oidc.scopes`; `None`: openid, email, profile, groups.
+    pub scopes: Option<Vec<&'static str>>,
+    /// Lines for a `[store]` table; empty: the default embedded store in the temporary folder.
+    pub store: String,
+    /// The session key; `None`: a fresh one (instances sharing sessions share a key).
+    pub session_key: Option<String>,
     /// The body of the `[origin]` table (routes included); `None`: the example site's folder.
     pub origin: Option<String>,
     /// More tables, appended to the config (`[cache]`, `[admin]`, `[cloudfront.login_cookies]`, …).
@@ -382,6 +401,10 @@ impl Setup {
             port: None,
             session_extra: String::new(),
             origin: None,
+            backchannel: None,
+            scopes: None,
+            store: String::new(),
+            session_key: None,
             extra: String::new(),
             env: Vec::new(),
         }
@@ -389,6 +412,26 @@ impl Setup {
 
     pub fn origin(mut self, toml: &str) -> Self {
         self.origin = Some(toml.to_owned());
+        self
+    }
+
+    pub fn backchannel_logout(mut self, session_required: bool) -> Self {
+        self.backchannel = Some(session_required);
+        self
+    }
+
+    pub fn scopes(mut self, scopes: &[&'static str]) -> Self {
+        self.scopes = Some(scopes.to_vec());
+        self
+    }
+
+    pub fn store(mut self, toml: &str) -> Self {
+        self.store = toml.to_owned();
+        self
+    }
+
+    pub fn session_key(mut self, key: &str) -> Self {
+        self.session_key = Some(key.to_owned());
         self
     }
 
@@ -479,18 +522,27 @@ impl App {
             Url::parse(disc["authorization_endpoint"].as_str().expect("authorization_endpoint"))
                 .expect("authorization endpoint URL");
 
+        let signed_out = format!("http://127.0.0.1:{port}/_authfront/signed-out");
+        let backchannel_uri = format!("http://127.0.0.1:{port}{BACKCHANNEL_PATH}");
+        let backchannel = setup.backchannel.map(|required| (backchannel_uri.as_str(), required));
         let (client_id, secret, auth) = match &setup.client {
             Client::Register { auth, id_token_alg } => {
-                let signed_out = format!("http://127.0.0.1:{port}/_authfront/signed-out");
-                let (id, secret) = register(&setup.issuer, &redirect_uri, &signed_out, *auth, id_token_alg).await;
+                let (id, secret) =
+                    register(&setup.issuer, &redirect_uri, &signed_out, backchannel, *auth, id_token_alg).await;
                 (id, secret, *auth)
             }
             Client::Static { id, secret, auth } => ((*id).to_owned(), secret.map(str::to_owned), *auth),
+            Client::Glewlwyd { auth } => {
+                let (id, secret) =
+                    glewlwyd::register(&setup.issuer, &redirect_uri, &signed_out, backchannel, *auth).await;
+                (id, secret, *auth)
+            }
         };
 
         let dir = tempfile::Builder::new().prefix("authfront-e2e-").tempdir().expect("temp dir");
         copy_dir(&repo_root().join("examples/site"), &dir.path().join("site"));
-        fs::write(dir.path().join("session.key"), keygen()).expect("write session.key");
+        let key = setup.session_key.clone().unwrap_or_else(keygen);
+        fs::write(dir.path().join("session.key"), key).expect("write session.key");
 
         let mut oidc = String::new();
         writeln!(oidc, "issuer = {}", toml_str(&setup.issuer)).expect("fmt");
@@ -509,7 +561,9 @@ impl App {
             (Auth::BasicInline, Some(s)) => writeln!(oidc, "client_secret = {}", toml_str(s)).expect("fmt"),
             (_, None) => panic!("a confidential client without a secret"),
         }
-        oidc.push_str("scopes = [\"openid\", \"email\", \"profile\", \"groups\"]\n");
+        let scopes = setup.scopes.clone().unwrap_or_else(|| vec!["openid", "email", "profile", "groups"]);
+        let scopes = scopes.iter().map(|s| toml_str(s)).collect::<Vec<_>>().join(", ");
+        writeln!(oidc, "scopes = [{scopes}]").expect("fmt");
         if let Some(algs) = &setup.id_token_algs {
             let list = algs.iter().map(|a| toml_str(a)).collect::<Vec<_>>().join(", ");
             writeln!(oidc, "id_token_algs = [{list}]").expect("fmt");
@@ -526,6 +580,7 @@ impl App {
             origin = setup.origin.as_deref().unwrap_or("dir = \"./site\""),
             extra = setup.extra
         );
+        let config = if setup.store.is_empty() { config } else { format!("{config}\n[store]\n{}", setup.store) };
         let config_path = dir.path().join("authfront.toml");
         fs::write(&config_path, &config).expect("write config");
 
@@ -582,6 +637,11 @@ impl App {
     /// The process id of the running binary (for its memory use).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The config file it runs with (for `authfront revoke --config`).
+    pub fn config_path(&self) -> &Path {
+        &self.config_path
     }
 
     /// authfront's log so far.

@@ -58,7 +58,7 @@ pub struct FakeIdp {
 }
 
 /// The DER inside one of the core's test PEM files.
-fn der(name: &str) -> Vec<u8> {
+pub fn der(name: &str) -> Vec<u8> {
     let pem = std::fs::read_to_string(format!("{TESTDATA}/{name}.pem")).unwrap();
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).unwrap()
@@ -158,6 +158,7 @@ async fn idp(req: Request<Incoming>, st: &Mutex<IdpState>, iss: &str) -> Respons
                 let claims = json!({
                     "iss": iss, "aud": CLIENT, "sub": "alice-sub", "email": "alice@example.test",
                     "name": "Alice", "groups": s.groups, "iat": now, "exp": now + 300, "nonce": s.nonce,
+                    "sid": "fake-op-session",
                 });
                 (s.token.clone(), header, EncodingKey::from_rsa_der(&der(s.sign_with)), claims)
             };
@@ -233,8 +234,11 @@ keys = ["{KEY}"]
 {access}
 [origin]
 {origin}
+[store]
+path = "{state}"
 {tail}
-"#
+"#,
+            state = dir.path().join(".state").display()
         );
         let config = parse(&text, &mut |_: &RawSecret| Err("no references".into())).unwrap();
         let app = Arc::new(App::build(config).unwrap());

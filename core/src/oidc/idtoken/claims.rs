@@ -105,7 +105,7 @@ pub(super) fn check(raw: Map<String, Value>, check: &IdTokenCheck<'_>) -> Result
 }
 
 /// A string claim; absent and `null` are `None`, any other type is malformed.
-fn string<'a>(raw: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, IdTokenError> {
+pub(in crate::oidc) fn string<'a>(raw: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, IdTokenError> {
     match raw.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -114,7 +114,7 @@ fn string<'a>(raw: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>
 }
 
 /// `aud`: one string or an array of strings (Core §2).
-fn audience(raw: &Map<String, Value>) -> Result<Vec<&str>, IdTokenError> {
+pub(in crate::oidc) fn audience(raw: &Map<String, Value>) -> Result<Vec<&str>, IdTokenError> {
     let bad = || malformed("`aud` is not a string or an array of strings");
     match raw.get("aud") {
         None | Some(Value::Null) => Err(IdTokenError::MissingClaim("aud")),
@@ -126,7 +126,7 @@ fn audience(raw: &Map<String, Value>) -> Result<Vec<&str>, IdTokenError> {
 
 /// A NumericDate claim (RFC 7519 §2): non-negative seconds, possibly fractional, rounded up
 /// or down as the caller says.
-fn time(raw: &Map<String, Value>, name: &str, round_up: bool) -> Result<Option<u64>, IdTokenError> {
+pub(in crate::oidc) fn time(raw: &Map<String, Value>, name: &str, round_up: bool) -> Result<Option<u64>, IdTokenError> {
     let bad = || malformed(format!("`{name}` is not a NumericDate"));
     let number = match raw.get(name) {
         None | Some(Value::Null) => return Ok(None),
