@@ -78,6 +78,9 @@ if [ $static = 1 ]; then
   cargo fmt --all --check
   step "cargo clippy --workspace --all-targets -- -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "the core stays pure: no async runtime, server or HTTP client under authfront-core"
+  impure=$(cargo tree --locked -p authfront-core -e normal --prefix none | grep -E '^(tokio|hyper|hyper-util|reqwest|h2|aws-sdk-[a-z0-9-]+|object_store|moka|redis) ' | sort -u || true)
+  [ -z "$impure" ] || af_die "authfront-core depends on I/O crates: $impure"
   step "cargo doc --workspace --no-deps (warnings are errors)"
   RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
   step "cargo test --workspace"
