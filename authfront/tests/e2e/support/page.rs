@@ -57,14 +57,31 @@ pub(crate) fn excerpt(body: &str) -> &str {
 
 /// GET `url` with the jar's cookies; stores the response's cookies in the jar.
 pub async fn get(client: &reqwest::Client, jar: &mut Jar, url: &Url) -> Page {
+    get_with(client, jar, url, &[]).await
+}
+
+/// GET `url` with the jar's cookies and extra request headers; stores the response's cookies.
+pub async fn get_with(client: &reqwest::Client, jar: &mut Jar, url: &Url, headers: &[(&str, &str)]) -> Page {
     let mut req = client.get(url.clone());
+    for (n, v) in headers {
+        req = req.header(*n, *v);
+    }
+    send(req, jar, url, "GET").await
+}
+
+/// POST a form with the jar's cookies; stores the response's cookies.
+pub async fn post_form(client: &reqwest::Client, jar: &mut Jar, url: &Url, fields: &[(&str, &str)]) -> Page {
+    send(client.post(url.clone()).form(fields), jar, url, "POST").await
+}
+
+async fn send(mut req: reqwest::RequestBuilder, jar: &mut Jar, url: &Url, method: &str) -> Page {
     if let Some(c) = jar.header_for(url) {
         req = req.header(COOKIE, c);
     }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let status = resp.status();
     let headers = resp.headers().clone();
     jar.store(url, &headers);
-    let body = resp.text().await.unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
+    let body = resp.text().await.unwrap_or_else(|e| panic!("{method} {url}: reading the body: {e}"));
     Page { url: url.clone(), status, headers, body }
 }
