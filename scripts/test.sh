@@ -7,7 +7,7 @@
 #   scripts/test.sh --e2e-only    only the end-to-end tests
 #
 # 1. installs what is missing: apt chromium, fonts-dejavu-core, curl, nginx, apache2,
-#    libapache2-mod-auth-openidc, wrk; npm packages
+#    libapache2-mod-auth-openidc, wrk, …; npm packages
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
@@ -17,14 +17,13 @@
 #    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT); the second
 #    provider, Debian's glewlwyd, with a fresh database on 127.0.0.1:19600
 #    ($AUTHFRONT_TEST_GLEWLWYD); Debian's redis-server on 127.0.0.1:19900
-#    ($AUTHFRONT_TEST_REDIS) -- runs the ignored e2e tests of authfront/tests/e2e against
-#    the real binary, and stops everything it started on exit.
+#    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a
+#    fresh data folder) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
+#    origin header) -- runs the ignored e2e tests of authfront/tests/e2e against the real
+#    binary, and stops everything it started on exit.
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.
-#    The origin tests also get s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a fresh data
-#    folder each run) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
-#    origin header), stopped on exit too.
 #    Last, bench/run.sh --smoke: the benchmark harness once, briefly (nginx, Apache +
 #    mod_auth_openidc, wrk on 127.0.0.1:18911-18916); it prints the table, never judges it.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
@@ -60,7 +59,7 @@ T0=$(date +%s)
 step "installing what is missing"
 af_cargo_env
 if [ $e2e = 1 ]; then
-  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3
+  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3 nginx
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
@@ -83,6 +82,9 @@ if [ $static = 1 ]; then
   cargo fmt --all --check
   step "cargo clippy --workspace --all-targets -- -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "the core stays pure: no async runtime, server or HTTP client under authfront-core"
+  impure=$(cargo tree --locked -p authfront-core -e normal --prefix none | grep -E '^(tokio|hyper|hyper-util|reqwest|h2|aws-sdk-[a-z0-9-]+|object_store|moka|redis) ' | sort -u || true)
+  [ -z "$impure" ] || af_die "authfront-core depends on I/O crates: $impure"
   step "cargo doc --workspace --no-deps (warnings are errors)"
   RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
   step "cargo test --workspace"
@@ -93,14 +95,14 @@ fi
 if [ $e2e = 1 ]; then
   step "end-to-end: identity providers on 127.0.0.1:$OP_PORT (auto-login) and :$OP_FORM_PORT (login form)"
   STARTED=()
-  ORIGINS=()
   stop_providers() {
     local p
     for p in "${STARTED[@]}"; do "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$p" || true; done
     [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_PORT" || true
     [ -z "${GLEWLWYD_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-glewlwyd.sh" "$GLEWLWYD_SHORT_PORT" || true
     [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
-    for p in "${ORIGINS[@]}"; do "$AUTHFRONT_HOME/scripts/stop-${p% *}.sh" "${p#* }" || true; done
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" || true
   }
   trap stop_providers EXIT
   trap 'exit 130' INT
@@ -134,15 +136,10 @@ if [ $e2e = 1 ]; then
   export AUTHFRONT_TEST_GLEWLWYD_SHORT="http://127.0.0.1:$GLEWLWYD_SHORT_PORT/api/oidc"
   export AUTHFRONT_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT"
 
-  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
-  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
-  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
-  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
-
   step "end-to-end: origins s3s-fs on 127.0.0.1:$S3_PORT, nginx on 127.0.0.1:$NGINX_PORT"
   "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" 2>/dev/null || true
   "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" 2>/dev/null || true
-  ORIGINS+=("s3s-fs $S3_PORT" "nginx $NGINX_PORT")
+  ORIGINS_STARTED=1
   rm -rf "$AUTHFRONT_RUN/s3s-fs-$S3_PORT/data"
   eval "$("$AUTHFRONT_HOME/scripts/start-s3s-fs.sh" "$S3_PORT")"
   NGINX_SECRET="e2e-origin-secret-$RANDOM$RANDOM"
@@ -152,6 +149,11 @@ if [ $e2e = 1 ]; then
     AUTHFRONT_TEST_NGINX="$NGINX_URL" AUTHFRONT_TEST_NGINX_DOCROOT="$NGINX_DOCROOT" \
     AUTHFRONT_TEST_NGINX_LOG="$NGINX_ACCESS_LOG" AUTHFRONT_TEST_NGINX_SECRET="$NGINX_SECRET"
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
+  step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
+  "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
+  # the login-mode e2e test checks the cookies with Python `cryptography` from that venv
+  export AUTHFRONT_TEST_PYTHON="$AUTHFRONT_HOME/.deps/cloudfront-venv/bin/python"
 
   step "cargo test -p authfront --test e2e -- --include-ignored"
   cargo test --locked -p authfront --test e2e -- --include-ignored --test-threads="${AUTHFRONT_E2E_THREADS:-2}"

@@ -80,7 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (admin): {e}"))?;
         tracing::info!(address = %addr, "admin endpoint listening");
         // ends with the process: it holds no request state worth draining
-        tokio::spawn(crate::admin::serve(app.clone(), admin_listener));
+        tokio::spawn(crate::cache::admin::serve(app.clone(), admin_listener));
     }
     // Keys at start, without holding up the listener: public paths work even while the
     // provider is down, and logins retry discovery on their own.

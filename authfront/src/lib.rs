@@ -10,13 +10,13 @@
 //! - [`backchannel`]: the back-channel logout receiver.
 //! - [`random`]: OS randomness for the core.
 //! - [`store`]: the revocation list (embedded file or Redis), mirrored in memory.
-//! - [`revoke`]: the `revoke` command.
+//! - [`admin`]: the `revoke` command.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
 //! - [`forward`]: an allowed request's way: route → cache → origin → compression → headers.
 //! - [`origin`]: where content comes from (`Origin::{Folder, S3, Http}`), and the pooled client.
-//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error.
+//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error;
+//!   its optional admin endpoint (purge, stats) and the `purge` command's client.
 //! - [`compress`]: gzip and brotli, in memory for cached bodies, streaming otherwise.
-//! - [`admin`]: the optional admin endpoint (purge, stats) and the `purge` command's client.
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`cli`]: the command line.
@@ -36,7 +36,6 @@ pub mod load;
 pub mod origin;
 pub mod random;
 pub mod refresher;
-pub mod revoke;
 pub mod server;
 pub mod sign;
 pub mod store;

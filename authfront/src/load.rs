@@ -1,5 +1,5 @@
 //! Reads a config file and resolves what the core may not touch: secret references
-//! (`{ env = … }`, `{ file = … }`), paths relative to the config file's folder (origin folders,
+//! (`{ env = … }`, `{ file = … }`), paths relative to the config file's folder (`origin.dir`,
 //! `store.path`), and S3 credentials not written in the config (the standard `AWS_*`
 //! environment variables, then the shared credentials file).
 
@@ -18,7 +18,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Loads a config for a command that needs only `[store]` and `session.lifetime` (`authfront
 /// revoke`): a secret that cannot be resolved here (the client secret of the server's
-/// environment, say) gets a stand-in, and origins are not resolved. `store.redis_url` must
+/// environment, say) gets a stand-in, and the origins are not checked. `store.redis_url` must
 /// still resolve, or the error says so.
 pub fn load_for_store(path: &Path) -> Result<Config, ConfigError> {
     load_with(path, true)
@@ -69,6 +69,8 @@ fn load_with(path: &Path, lenient: bool) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+/// A folder relative to the config file, checked; S3 credentials looked up when the config has
+/// none.
 fn resolve_origin(base: &Path, key: &str, origin: &mut Origin) -> Result<(), ConfigError> {
     match &mut origin.kind {
         OriginKind::Dir(dir) => {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use authfront::{admin, app, cli, load, revoke, sign};
+use authfront::{admin, app, cache, cli, load, sign};
 use authfront_core::keyring::{KEY_LEN, Keyring};
 
 /// sysexits' EX_USAGE: what the issue asks for a bad config; also bad signing arguments.
@@ -41,6 +41,7 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_CONFIG)
             }
         },
+        cli::Command::Purge { config, pattern } => purge(&config, &pattern),
         cli::Command::Revoke { config, what } => {
             init_logging_quiet();
             let cfg = match load::load_for_store(&config) {
@@ -57,7 +58,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match rt.block_on(revoke::revoke(&cfg, what)) {
+            match rt.block_on(admin::revoke(&cfg, what)) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS
@@ -68,7 +69,6 @@ fn main() -> ExitCode {
                 }
             }
         }
-        cli::Command::Purge { config, pattern } => purge(&config, &pattern),
         cli::Command::SignUrl { url, resource, sign: args } => {
             print(sign::url(&url, resource.as_deref(), &args).map(|u| u + "\n"))
         }
@@ -156,7 +156,7 @@ fn purge(config: &std::path::Path, pattern: &str) -> ExitCode {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))
-        .and_then(|rt| rt.block_on(admin::purge(&cfg, pattern)));
+        .and_then(|rt| rt.block_on(cache::admin::purge(&cfg, pattern)));
     match purged {
         Ok(n) => {
             println!("purged {n} cache entries matching {pattern}");

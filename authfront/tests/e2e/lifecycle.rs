@@ -6,7 +6,6 @@ use std::process::Command;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
 use url::Url;
 
 use crate::support::*;
@@ -19,35 +18,6 @@ fn op_short_issuer() -> String {
         Ok(v) if !v.is_empty() => v.trim_end_matches('/').to_owned(),
         _ => panic!("{OP_SHORT_ENV} is not set: run scripts/test.sh (it starts that provider)"),
     }
-}
-
-/// GET with extra request headers; stores cookies like [`get`].
-async fn get_with(client: &reqwest::Client, jar: &mut Jar, url: &Url, headers: &[(&str, &str)]) -> Page {
-    let mut req = client.get(url.clone());
-    if let Some(c) = jar.header_for(url) {
-        req = req.header(COOKIE, c);
-    }
-    for (n, v) in headers {
-        req = req.header(*n, *v);
-    }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    jar.store(url, &headers);
-    let body = resp.text().await.expect("body");
-    Page { url: url.clone(), status, headers, body }
-}
-
-/// POST a form; stores cookies.
-async fn post_form(client: &reqwest::Client, jar: &mut Jar, url: &Url, fields: &[(&str, &str)]) -> Page {
-    let mut req = client.post(url.clone()).form(fields);
-    if let Some(c) = jar.header_for(url) {
-        req = req.header(COOKIE, c);
-    }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    jar.store(url, &headers);
-    let body = resp.text().await.expect("body");
-    Page { url: url.clone(), status, headers, body }
 }
 
 fn log_count(app: &App, needle: &str) -> usize {

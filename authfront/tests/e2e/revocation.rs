@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
 use url::Url;
 
 use crate::support::*;
@@ -34,19 +33,6 @@ async fn until_signed_out(app: &App, browser: &Browser) -> Duration {
         assert!(t0.elapsed() < BITES_WITHIN, "{} still serves the revoked session after {BITES_WITHIN:?}", app.base);
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-}
-
-/// POST a form with the jar's cookies; stores the response's cookies.
-async fn post_form(client: &reqwest::Client, jar: &mut Jar, url: &Url, fields: &[(&str, &str)]) -> Page {
-    let mut req = client.post(url.clone()).form(fields);
-    if let Some(c) = jar.header_for(url) {
-        req = req.header(COOKIE, c);
-    }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    jar.store(url, &headers);
-    let body = resp.text().await.expect("body");
-    Page { url: url.clone(), status, headers, body }
 }
 
 /// Ends the provider session of `op` (the browser's cookies at oidc-provider) the way a user
