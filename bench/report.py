@@ -154,9 +154,14 @@ def markdown(c, meta):
     out.append("")
     out.append("## Targets")
     out.append("")
+    if m.get("mode") == "smoke":
+        out.append("A smoke run (dev build, one short round) checks the harness only: the targets are not judged.")
+        out.append("")
     out.append("| target | measured | met |")
     out.append("|---|---:|---|")
     for name, value, met in targets(c, m):
+        if m.get("mode") == "smoke":
+            met = None
         out.append(f"| {name} | {value or '–'} | {'–' if met is None else ('yes' if met else '**no**')} |")
     out.append("")
     mem = m.get("memory", {})

@@ -6,6 +6,9 @@
 #                              plus the release build), results in bench/results/latest.*
 #   bench/run.sh --smoke       the harness end to end in under a minute (1 round, 1 s each,
 #                              the dev build); results in .run/bench/smoke.* (scripts/test.sh)
+#   bench/run.sh --profile     where the time goes: callgrind (instructions per request, top
+#                              functions) and perf (kernel included) for cache hits and folder
+#                              reads; writes bench/results/profile.md
 #   bench/run.sh --rounds N --duration 10s --out PREFIX
 #
 # Installs what is missing (Debian nginx, apache2, libapache2-mod-auth-openidc, wrk, curl,
@@ -29,12 +32,14 @@
 # Everything started is stopped on exit, by pid. Logs: .run/bench/*/log.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$AUTHFRONT_HOME/bench/peers.sh"
+source "$AUTHFRONT_HOME/bench/profile.sh"
 
 MODE=full OUT=""
 ROUNDS="${BENCH_ROUNDS:-}" DURATION="${BENCH_DURATION:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) MODE=smoke ;;
+    --profile) MODE=profile ;;
     --rounds) ROUNDS="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --out) OUT="$2"; shift ;;
@@ -46,6 +51,9 @@ done
 if [ $MODE = smoke ]; then
   ROUNDS="${ROUNDS:-1}" DURATION="${DURATION:-1s}" WARMUP="" STARTS=2 PROFILE="${BENCH_PROFILE:-dev}"
   OUT="${OUT:-$AUTHFRONT_RUN/bench/smoke}"
+elif [ $MODE = profile ]; then
+  ROUNDS=1 DURATION=5s WARMUP="" STARTS=0 PROFILE="${BENCH_PROFILE:-release}"
+  OUT="${OUT:-$AUTHFRONT_HOME/bench/results/profile}"
 else
   ROUNDS="${ROUNDS:-3}" DURATION="${DURATION:-5s}" WARMUP=2s STARTS=5 PROFILE="${BENCH_PROFILE:-release}"
   OUT="${OUT:-$AUTHFRONT_HOME/bench/results/latest}"
@@ -166,6 +174,10 @@ wrk_run() {  # SCENARIO SIZE CONNS DURATION -> the JSON line of bench/wrk-json.l
   out="$(sed -n 's/^JSON //p' <<<"$out")"
   echo "${out:-null}"
 }
+if [ $MODE = profile ]; then
+  bench_profile "$OUT.md"
+  exit 0
+fi
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "$WARMUP" ]; then
   af_log "warm-up: $WARMUP per scenario and size at 256 connections (not recorded)"
