@@ -28,7 +28,9 @@
 #
 # Environment: BENCH_ROUNDS, BENCH_DURATION, BENCH_THREADS (wrk, default 2), BENCH_PORT_BASE,
 # BENCH_PROFILE (release | dev), BENCH_CACHE_MB (authfront's cache limit, default 64),
-# BENCH_BIN (an authfront binary to measure instead of building one: before/after comparisons).
+# BENCH_BIN (an authfront binary to measure instead of building one: before/after comparisons);
+# BENCH_SIZES, BENCH_CONNS, BENCH_SCENARIOS narrow a run (default "1k 16k 1m", "64 256",
+# "A B C D"; a partial run's table and targets show only what it measured).
 # Everything started is stopped on exit, by pid. Logs: .run/bench/*/log.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$AUTHFRONT_HOME/bench/peers.sh"
@@ -60,8 +62,8 @@ else
 fi
 case "$DURATION" in [1-9]*s) ;; *) af_die "--duration: whole seconds, like 5s" ;; esac
 THREADS="${BENCH_THREADS:-2}"
-SIZES=(1k 16k 1m)
-CONNS=(64 256)
+read -r -a SIZES <<<"${BENCH_SIZES:-1k 16k 1m}"
+read -r -a CONNS <<<"${BENCH_CONNS:-64 256}"
 CACHE_MB="${BENCH_CACHE_MB:-64}"
 BASE="${BENCH_PORT_BASE:-18910}"
 OP_PORT=$((BASE + 1)) NGX=$((BASE + 2)) AP=$((BASE + 3)) AF=$((BASE + 4)) ADMIN=$((BASE + 5)) PROBE=$((BASE + 6))
@@ -156,7 +158,7 @@ done
 # ---------------------------------------------------------------- measure
 RAW="$BENCH_RUN/raw.jsonl"
 : > "$RAW"
-SCEN=(A B C D)
+read -r -a SCEN <<<"${BENCH_SCENARIOS:-A B C D}"
 url() {  # SCENARIO SIZE
   case "$1" in
     A) echo "http://127.0.0.1:$AF/cached/$2.bin" ;;
@@ -187,7 +189,7 @@ total=$((ROUNDS * ${#SIZES[@]} * ${#CONNS[@]} * ${#SCEN[@]}))
 af_log "measuring: $total runs of $DURATION (load average now $LOAD_BEFORE)"
 n=0
 for ((r = 1; r <= ROUNDS; r++)); do
-  order=("${SCEN[@]:$(((r - 1) % 4))}" "${SCEN[@]:0:$(((r - 1) % 4))}")
+  order=("${SCEN[@]:$(((r - 1) % ${#SCEN[@]}))}" "${SCEN[@]:0:$(((r - 1) % ${#SCEN[@]}))}")
   for s in "${SIZES[@]}"; do
     for c in "${CONNS[@]}"; do
       for sc in "${order[@]}"; do

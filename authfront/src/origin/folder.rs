@@ -12,7 +12,8 @@
 //! less than a trip to tokio's blocking pool and back costs (that trip was most of a small
 //! file's price). Its bytes are read there too when the page cache holds them, and on the
 //! blocking pool otherwise ([`body::read_cached`]), so that a cold disk never holds up a
-//! worker. A path is resolved below the root one name at a time (`resolve`) rather than by
+//! worker. A path without symbolic links is opened in one system call (`open_plain`); one with
+//! them is resolved below the root one name at a time (`resolve`) rather than by
 //! `canonicalize`, which would re-read every directory above the root on every request. (A
 //! folder on a network file system belongs behind an HTTP origin instead.)
 
@@ -20,7 +21,7 @@ use std::fs::File;
 use std::io::{self, ErrorKind};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::header::{
@@ -35,6 +36,7 @@ use authfront_core::path::NormPath;
 use authfront_core::route::{self, INDEX};
 
 use crate::body::{self, Body, CHUNK};
+use memo::{Kept, Memo};
 
 /// A directory served as a website.
 #[derive(Debug, Clone)]
@@ -45,17 +47,20 @@ pub struct Folder {
     static_site: bool,
     /// Navigations to nothing serve `/index.html`, for client-side routing.
     spa: bool,
+    /// Small files kept in memory, `None` when `file_cache` is `0`.
+    memo: Option<Arc<Memo>>,
 }
 
 impl Folder {
     /// Blocking (it reads the file system once): call while building, not per request.
-    pub fn new(root: &Path, static_site: bool, spa: bool) -> io::Result<Folder> {
+    /// `file_cache`: bytes of small files to keep in memory (`0`: none).
+    pub fn new(root: &Path, static_site: bool, spa: bool, file_cache: u64) -> io::Result<Folder> {
         let root = std::fs::canonicalize(root)?;
         if !std::fs::metadata(&root)?.is_dir() {
             let msg = format!("{} is not a directory", root.display());
             return Err(io::Error::new(ErrorKind::NotADirectory, msg));
         }
-        Ok(Folder { root: root.into(), static_site, spa })
+        Ok(Folder { root: root.into(), static_site, spa, memo: Memo::new(file_cache).map(Arc::new) })
     }
 
     /// The canonical root directory.
@@ -77,6 +82,7 @@ impl Folder {
             fallback: self.spa && route::is_navigation(path, &req.headers),
             method: &req.method,
             conditions: &req.headers,
+            memo: self.memo.as_deref(),
         };
         let found = lookup.run()?;
         match found {
@@ -110,6 +116,7 @@ struct Lookup<'a> {
     method: &'a Method,
     /// The request's headers; only its conditions and `Range` are read.
     conditions: &'a HeaderMap,
+    memo: Option<&'a Memo>,
 }
 
 enum Found {
@@ -128,6 +135,9 @@ enum Entry {
 impl Lookup<'_> {
     fn run(self) -> Result<Found, Error> {
         if let Some(candidate) = &self.candidate {
+            if let Some(kept) = self.memo.and_then(|m| m.get(candidate)) {
+                return Ok(Found::File(self.answer_kept(&kept)));
+            }
             match open(self.root, candidate)? {
                 Entry::File(file, meta) => {
                     return self.answer(file, &meta, candidate).map(Found::File);
@@ -148,13 +158,9 @@ impl Lookup<'_> {
 
     /// Judges the request against the file and reads what a small answer needs.
     fn answer(&self, file: File, meta: &std::fs::Metadata, name: &Path) -> Result<Served, Error> {
-        let len = meta.len();
-        let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok());
-        // length and modification time to the nanosecond: stable across requests, new after
-        // any ordinary rewrite; `.` keeps seconds and nanoseconds from running together
-        let etag = modified.map(|m| format!("\"{len:x}-{:x}.{:x}\"", m.as_secs(), m.subsec_nanos()));
-        let validators = Validators { etag, last_modified: modified.map(|m| m.as_secs()) };
-        let outcome = conditional::evaluate(self.method, self.conditions, &validators, len);
+        let head = Arc::new(Head::of(meta, name)?);
+        let len = head.len;
+        let outcome = self.judge(&head);
         let range = match outcome {
             _ if *self.method == Method::HEAD => None,
             Outcome::Full => Some((0, len)),
@@ -167,30 +173,132 @@ impl Lookup<'_> {
             // write); the rest streams, each chunk read here or on the pool as the cache allows
             // `count` ≤ CHUNK, so the cast is lossless
             Some((start, count)) if count <= CHUNK => match body::read_cached(&file, start, count as usize) {
-                Some(Ok(bytes)) if bytes.len() as u64 == count => Content::Bytes(bytes),
+                Some(Ok(bytes)) if bytes.len() as u64 == count => {
+                    if let (Some(memo), 0) = (self.memo, start) {
+                        memo.keep(name, meta, &head, &bytes, SystemTime::now());
+                    }
+                    Content::Bytes(bytes)
+                }
                 Some(Err(e)) => return Err(Error::Origin(format!("reading {}: {e}", name.display()))),
                 // partly cached (or shrunk: the stream will say so), or not cached at all
                 Some(Ok(_)) | None => Content::Stream(file, start, count),
             },
             Some((start, count)) => Content::Stream(file, start, count),
         };
-        Ok(Served { len, validators, content_type: super::content_type(name), outcome, content })
+        Ok(Served { head, outcome, content })
+    }
+
+    /// The same answer from a file kept in memory: no system call.
+    fn answer_kept(&self, kept: &Kept) -> Served {
+        let outcome = self.judge(&kept.head);
+        let content = match outcome {
+            _ if *self.method == Method::HEAD => Content::None,
+            Outcome::Full => Content::Bytes(kept.bytes.clone()),
+            // `end` < the length, which is the kept bytes' length (an inclusive range)
+            Outcome::Partial { start, end } => Content::Bytes(kept.bytes.slice(start as usize..=end as usize)),
+            Outcome::NotModified | Outcome::PreconditionFailed | Outcome::Unsatisfiable => Content::None,
+        };
+        Served { head: kept.head.clone(), outcome, content }
+    }
+
+    fn judge(&self, head: &Head) -> Outcome {
+        conditional::evaluate(self.method, self.conditions, &head.validators, head.len)
     }
 }
 
-/// Resolves `candidate` (all symlinks) and opens it if it is a regular file inside `root`.
+/// What every answer for one version of a file carries, whatever was asked: worked out once
+/// per read, and kept with the file's bytes.
+#[derive(Debug)]
+struct Head {
+    len: u64,
+    validators: Validators,
+    etag: Option<HeaderValue>,
+    last_modified: Option<HeaderValue>,
+    content_type: HeaderValue,
+}
+
+impl Head {
+    fn of(meta: &std::fs::Metadata, name: &Path) -> Result<Head, Error> {
+        let len = meta.len();
+        let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        // length and modification time to the nanosecond: stable across requests, new after
+        // any ordinary rewrite; `.` keeps seconds and nanoseconds from running together
+        let etag = modified.map(|m| format!("\"{len:x}-{:x}.{:x}\"", m.as_secs(), m.subsec_nanos()));
+        let last_modified = match modified {
+            Some(m) => Some(value(httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(m.as_secs())))?),
+            None => None,
+        };
+        Ok(Head {
+            len,
+            etag: etag.clone().map(value).transpose()?,
+            last_modified,
+            validators: Validators { etag, last_modified: modified.map(|m| m.as_secs()) },
+            content_type: super::content_type(name),
+        })
+    }
+}
+
+/// Opens `candidate` if it is a regular file inside `root`, following symlinks that stay inside.
 fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
-    let failed = |e: io::Error| match e.kind() {
-        // what a visitor asked for is not there, or not for them: one answer for both
+    match open_plain(candidate) {
+        Some(Ok(file)) => classify(file, candidate),
+        Some(Err(e)) => failed(e, candidate),
+        None => open_resolved(root, candidate),
+    }
+}
+
+/// `candidate` opened in one system call when no component of it is a symbolic link: Linux
+/// `openat2` with `RESOLVE_NO_SYMLINKS`. A path made of the canonical root and plain names (no
+/// `..`) then cannot lead out of the root, so no check is left to do. `None` when the kernel
+/// cannot tell (a symlink on the way, a kernel before 5.6, a sandbox refusing the call, …):
+/// [`open_resolved`] decides then, and names any error. Like nginx, it opens before it looks
+/// (`O_NONBLOCK`, so a FIFO cannot hold the thread; `O_NOCTTY`); [`classify`] refuses anything
+/// but a regular file or a directory.
+#[cfg(target_os = "linux")]
+fn open_plain(candidate: &Path) -> Option<io::Result<File>> {
+    use rustix::fs::{CWD, Mode, OFlags, ResolveFlags};
+    use rustix::io::Errno;
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY;
+    let resolve = ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+    match rustix::fs::openat2(CWD, candidate, flags, Mode::empty(), resolve) {
+        Ok(fd) => Some(Ok(File::from(fd))),
+        // no such name, or not for us: what the full walk would find too
+        Err(e @ (Errno::NOENT | Errno::NOTDIR | Errno::ACCESS | Errno::NAMETOOLONG)) => Some(Err(e.into())),
+        Err(_) => None,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_plain(_: &Path) -> Option<io::Result<File>> {
+    None
+}
+
+/// What a visitor asked for is not there, or not for them: one answer for both.
+fn failed(e: io::Error, candidate: &Path) -> Result<Entry, Error> {
+    match e.kind() {
         ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::NotADirectory | ErrorKind::InvalidFilename => {
             Ok(Entry::Missing)
         }
         _ => Err(Error::Origin(format!("{}: {e}", candidate.display()))),
-    };
+    }
+}
+
+/// An opened file, by its own metadata: those of the bytes that will be sent.
+fn classify(file: File, candidate: &Path) -> Result<Entry, Error> {
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(Entry::File(file, meta)),
+        Ok(meta) if meta.is_dir() => Ok(Entry::Directory),
+        Ok(_) => Ok(Entry::Missing),
+        Err(e) => failed(e, candidate),
+    }
+}
+
+/// Resolves `candidate` (all symlinks) and opens it if it is a regular file inside `root`.
+fn open_resolved(root: &Path, candidate: &Path) -> Result<Entry, Error> {
     let (real, meta) = match resolve(root, candidate) {
         Ok(Some(found)) => found,
         Ok(None) => return Ok(Entry::Missing),
-        Err(e) => return failed(e),
+        Err(e) => return failed(e, candidate),
     };
     if !real.starts_with(root) {
         return Ok(Entry::Missing);
@@ -203,15 +311,9 @@ fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
     if !meta.is_file() {
         return Ok(Entry::Missing);
     }
-    let file = match File::open(&real) {
-        Ok(file) => file,
-        Err(e) => return failed(e),
-    };
-    // the opened file's own length and date: those of the bytes that will be sent
-    match file.metadata() {
-        Ok(meta) if meta.is_file() => Ok(Entry::File(file, meta)),
-        Ok(_) => Ok(Entry::Missing),
-        Err(e) => failed(e),
+    match File::open(&real) {
+        Ok(file) => classify(file, candidate),
+        Err(e) => failed(e, candidate),
     }
 }
 
@@ -250,9 +352,7 @@ fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs
 
 /// A found file, judged, with as much of its body as the answer needs.
 struct Served {
-    len: u64,
-    validators: Validators,
-    content_type: HeaderValue,
+    head: Arc<Head>,
     outcome: Outcome,
     content: Content,
 }
@@ -273,18 +373,18 @@ impl Served {
             Content::Stream(file, start, count) => body::file(file, start, count),
         };
         let mut res = Response::new(body);
+        let head = &self.head;
         let h = res.headers_mut();
-        if let Some(etag) = self.validators.etag {
-            h.insert(ETAG, value(etag)?);
+        if let Some(etag) = &head.etag {
+            h.insert(ETAG, etag.clone());
         }
-        if let Some(secs) = self.validators.last_modified {
-            let date = UNIX_EPOCH + std::time::Duration::from_secs(secs);
-            h.insert(LAST_MODIFIED, value(httpdate::fmt_http_date(date))?);
+        if let Some(date) = &head.last_modified {
+            h.insert(LAST_MODIFIED, date.clone());
         }
         let (status, count) = match self.outcome {
-            Outcome::Full => (StatusCode::OK, self.len),
+            Outcome::Full => (StatusCode::OK, head.len),
             Outcome::Partial { start, end } => {
-                h.insert(CONTENT_RANGE, value(conditional::content_range(start, end, self.len))?);
+                h.insert(CONTENT_RANGE, value(conditional::content_range(start, end, head.len))?);
                 (StatusCode::PARTIAL_CONTENT, end - start + 1)
             }
             Outcome::NotModified => return Ok(with_status(res, StatusCode::NOT_MODIFIED)),
@@ -292,12 +392,12 @@ impl Served {
                 return Ok(with_status(res, StatusCode::PRECONDITION_FAILED));
             }
             Outcome::Unsatisfiable => {
-                h.insert(CONTENT_RANGE, value(conditional::unsatisfied_range(self.len))?);
+                h.insert(CONTENT_RANGE, value(conditional::unsatisfied_range(head.len))?);
                 h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
                 return Ok(with_status(res, StatusCode::RANGE_NOT_SATISFIABLE));
             }
         };
-        h.insert(CONTENT_TYPE, self.content_type);
+        h.insert(CONTENT_TYPE, head.content_type.clone());
         // what GET sends, for HEAD too (RFC 9110 §9.3.2)
         h.insert(CONTENT_LENGTH, HeaderValue::from(count));
         h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
@@ -333,5 +433,6 @@ fn redirect(path: &NormPath, query: Option<&str>) -> Result<Response<Body>, Erro
     Ok(res)
 }
 
+mod memo;
 #[cfg(test)]
 mod tests;

@@ -102,7 +102,7 @@ impl Origin {
     pub fn build(origin: &config::Origin, shared: &Arc<http::Shared>) -> Result<Origin, String> {
         Ok(match &origin.kind {
             OriginKind::Dir(dir) => Origin::Folder(
-                folder::Folder::new(dir, origin.static_site, origin.spa)
+                folder::Folder::new(dir, origin.static_site, origin.spa, origin.file_cache)
                     .map_err(|e| format!("{}: {e}", dir.display()))?,
             ),
             OriginKind::S3(bucket) => Origin::S3(s3::S3::new(origin, bucket)?),

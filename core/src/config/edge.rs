@@ -313,7 +313,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
     n.checked_mul(mult)
 }
 
-fn size(key: &str, raw: &RawSize) -> Result<u64, ConfigError> {
+pub(super) fn size(key: &str, raw: &RawSize) -> Result<u64, ConfigError> {
     match raw {
         RawSize::Bytes(n) => Ok(*n),
         RawSize::Text(t) => parse_size(t)

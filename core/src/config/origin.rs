@@ -28,6 +28,8 @@ pub struct RawOrigin {
     pub static_site: Option<bool>,
     #[serde(default)]
     pub spa: bool,
+    /// `dir` only: bytes of small files kept in memory (default [`DEFAULT_FILE_CACHE`]).
+    pub file_cache: Option<super::edge::RawSize>,
     pub connect_timeout: Option<String>,
     pub read_timeout: Option<String>,
     pub secret_header: Option<RawSecretHeader>,
@@ -67,6 +69,9 @@ pub struct Origin {
     pub static_site: bool,
     /// A navigation to nothing serves `/index.html`.
     pub spa: bool,
+    /// `dir` only: how many bytes of small files the folder keeps in memory, checked against
+    /// the file on every request; `0` keeps none.
+    pub file_cache: u64,
     /// Network origins only (S3, HTTP).
     pub timeouts: Timeouts,
     /// Sent to an HTTP origin on every request so that it can refuse anyone but authfront.
@@ -136,6 +141,8 @@ pub struct Route {
 }
 
 const DEFAULT_CONNECT: Duration = Duration::from_secs(5);
+/// Bytes of small files a `dir` origin keeps in memory unless `file_cache` says otherwise.
+pub const DEFAULT_FILE_CACHE: u64 = 16 * 1024 * 1024;
 const DEFAULT_READ: Duration = Duration::from_secs(30);
 
 /// Checks `[origin]` (the default origin) and its routes.
@@ -200,7 +207,12 @@ fn one(key: &str, raw: &RawOrigin, resolve: &mut Resolver<'_>) -> Result<Origin,
         None => None,
     };
     let static_site = raw.static_site.unwrap_or(!matches!(kind, OriginKind::Http(_)));
-    Ok(Origin { kind, static_site, spa: raw.spa, timeouts, secret_header })
+    let file_cache = match (&raw.file_cache, &kind) {
+        (None, _) => DEFAULT_FILE_CACHE,
+        (Some(size), OriginKind::Dir(_)) => super::edge::size(&format!("{key}.file_cache"), size)?,
+        (Some(_), _) => return Err(ConfigError::new(format!("{key}.file_cache"), "is for `dir` origins")),
+    };
+    Ok(Origin { kind, static_site, spa: raw.spa, file_cache, timeouts, secret_header })
 }
 
 fn optional_duration(key: &str, text: Option<&str>, default: Duration) -> Result<Duration, ConfigError> {

@@ -33,7 +33,7 @@ fn site() -> TempDir {
 }
 
 fn folder(tmp: &TempDir, static_site: bool, spa: bool) -> Folder {
-    Folder::new(&tmp.path().join("site"), static_site, spa).unwrap()
+    Folder::new(&tmp.path().join("site"), static_site, spa, 1 << 20).unwrap()
 }
 
 async fn call(
@@ -211,7 +211,7 @@ async fn symlinks_inside_the_root_work() {
 async fn a_root_reached_through_a_symlink_works() {
     let tmp = site();
     symlink(tmp.path().join("site"), tmp.path().join("link")).unwrap();
-    let f = Folder::new(&tmp.path().join("link"), false, false).unwrap();
+    let f = Folder::new(&tmp.path().join("link"), false, false, 0).unwrap();
     assert_eq!(body(get(&f, "/a.txt").await.unwrap()).await, "0123456789");
 }
 
@@ -229,8 +229,34 @@ async fn a_symlink_loop_is_the_sites_fault() {
 async fn special_files_are_nothing() {
     let tmp = site();
     let _sock = std::os::unix::net::UnixListener::bind(tmp.path().join("site/sock")).unwrap();
+    let status = std::process::Command::new("mkfifo").arg(tmp.path().join("site/fifo")).status().unwrap();
+    assert!(status.success());
     let f = folder(&tmp, false, false);
     assert_eq!(get(&f, "/sock").await.unwrap_err(), Error::NotFound);
+    // opening a FIFO for reading would wait for a writer: it must not hold the thread (asked
+    // on a thread of its own, so that a blocked open fails the test instead of hanging it)
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let _ = tx.send(rt.block_on(get(&f, "/fifo")).map(|_| ()));
+    });
+    let fifo = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("opening a FIFO held the thread up");
+    assert_eq!(fifo.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn a_site_replaced_by_renaming_is_served_new() {
+    // a deploy that renames a fresh folder into place: the next request sees it
+    let tmp = site();
+    let f = folder(&tmp, false, false);
+    assert_eq!(body(get(&f, "/a.txt").await.unwrap()).await, "0123456789");
+    let fresh = tmp.path().join("fresh");
+    fs::create_dir(&fresh).unwrap();
+    fs::write(fresh.join("a.txt"), "new").unwrap();
+    fs::rename(tmp.path().join("site"), tmp.path().join("old")).unwrap();
+    fs::rename(&fresh, tmp.path().join("site")).unwrap();
+    assert_eq!(body(get(&f, "/a.txt").await.unwrap()).await, "new");
+    assert_eq!(get(&f, "/app.js").await.unwrap_err(), Error::NotFound);
 }
 
 #[tokio::test]
@@ -416,9 +442,9 @@ async fn a_shrunken_file_is_an_error_not_a_short_body() {
 #[test]
 fn new_refuses_what_is_not_a_directory() {
     let tmp = site();
-    assert!(Folder::new(&tmp.path().join("site/a.txt"), false, false).is_err());
-    assert!(Folder::new(&tmp.path().join("nowhere"), false, false).is_err());
-    let f = Folder::new(&tmp.path().join("site/../site"), false, false).unwrap();
+    assert!(Folder::new(&tmp.path().join("site/a.txt"), false, false, 0).is_err());
+    assert!(Folder::new(&tmp.path().join("nowhere"), false, false, 0).is_err());
+    let f = Folder::new(&tmp.path().join("site/../site"), false, false, 0).unwrap();
     assert_eq!(&*f.root, Path::new(&fs::canonicalize(tmp.path().join("site")).unwrap()));
 }
 
@@ -450,3 +476,5 @@ fn resolving_below_the_root_agrees_with_canonicalize() {
     assert!(resolve(&root, &root.join("nothing.txt")).is_err());
     assert!(resolve(&root, Path::new("/etc/passwd")).unwrap().is_none());
 }
+
+mod kept;

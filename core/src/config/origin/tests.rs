@@ -125,3 +125,17 @@ fn mistakes_name_their_key() {
         }
     }
 }
+
+#[test]
+fn file_cache_is_for_folders() {
+    let c = load(&with_origin("dir = \"./site\"")).unwrap();
+    assert_eq!(c.origin.file_cache, super::DEFAULT_FILE_CACHE);
+    let c = load(&with_origin("dir = \"./site\"\nfile_cache = \"1MiB\"")).unwrap();
+    assert_eq!(c.origin.file_cache, 1024 * 1024);
+    let c = load(&with_origin("dir = \"./site\"\nfile_cache = 0")).unwrap();
+    assert_eq!(c.origin.file_cache, 0);
+    let e = load(&with_origin("dir = \"./site\"\nfile_cache = \"lots\"")).unwrap_err();
+    assert_eq!(e.key, "origin.file_cache");
+    let e = load(&with_origin("http = \"http://127.0.0.1:9800\"\nfile_cache = \"1MiB\"")).unwrap_err();
+    assert_eq!((e.key.as_str(), e.problem.as_str()), ("origin.file_cache", "is for `dir` origins"));
+}
