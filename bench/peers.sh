@@ -91,6 +91,16 @@ bench_login() {
   printf 'Cookie: %s=%s' "$name" "$value"
 }
 
+# bench_cpu_ticks SESSION: the CPU time (user + system, clock ticks) of every process in the
+# session SESSION (a server started by af_spawn leads its own: nginx's and Apache's workers
+# included), plus what its reaped children used.
+bench_cpu_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v sid="$1" '
+    { sub(/^.*\) /, "") }     # past "pid (comm) ": $4 is the session, $12-$15 the times
+    $4 == sid { t += $12 + $13 + $14 + $15 }
+    END { print t + 0 }'
+}
+
 # bench_mem PID FIELD: a /proc/PID/status field (VmRSS, VmHWM) in KiB.
 bench_mem() {
   awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"

@@ -167,6 +167,14 @@ url() {  # SCENARIO SIZE
     D) echo "http://127.0.0.1:$AP/$2.bin" ;;
   esac
 }
+server_pid() {  # SCENARIO -> the pid (and session) of the server that answers it
+  case "$1" in
+    A|B) echo "$AF_PID" ;;
+    C) cat "$WWW_RUN/nginx/pid" ;;
+    D) cat "$WWW_RUN/apache/pid" ;;
+  esac
+}
+CLK_TCK="$(getconf CLK_TCK)"
 wrk_run() {  # SCENARIO SIZE CONNS DURATION -> the JSON line of bench/wrk-json.lua, or null
   local h=()
   case "$1" in A|B) h=(-H "$AF_COOKIE") ;; D) h=(-H "$AP_COOKIE") ;; esac
@@ -194,8 +202,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for c in "${CONNS[@]}"; do
       for sc in "${order[@]}"; do
         n=$((n + 1))
+        sid="$(server_pid "$sc")"
+        t0="$(bench_cpu_ticks "$sid")"
         j="$(wrk_run "$sc" "$s" "$c" "$DURATION")"
-        printf '{"round":%d,"scenario":"%s","size":"%s","conns":%d,"wrk":%s}\n' "$r" "$sc" "$s" "$c" "$j" >> "$RAW"
+        t1="$(bench_cpu_ticks "$sid")"
+        printf '{"round":%d,"scenario":"%s","size":"%s","conns":%d,"cpu_ticks":%d,"clk_tck":%d,"wrk":%s}\n' \
+          "$r" "$sc" "$s" "$c" "$((t1 - t0))" "$CLK_TCK" "$j" >> "$RAW"
         rps="$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(round(w["requests"]/(w["duration_us"]/1e6)) if w else "failed")' "$j")"
         printf '[bench] %3d/%d round %d  %-3s %3d conns  %s  %10s req/s\n' "$n" "$total" "$r" "$s" "$c" "$sc" "$rps" >&2
       done
