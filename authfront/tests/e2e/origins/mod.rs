@@ -13,6 +13,7 @@
 // Test code: a panic is a failed test, which is what an unwrap here should be.
 #![allow(clippy::unwrap_used)]
 
+mod folder;
 mod nginx;
 mod s3;
 
