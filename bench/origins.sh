@@ -15,6 +15,7 @@
 # Starts its own identity provider, s3s-fs, nginx and two authfront instances (cache on / off)
 # on ports 18901-18907 and stops them all on exit. Builds authfront with cargo --release.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source "$AUTHFRONT_HOME/bench/peers.sh"
 
 D="${BENCH_DURATION:-10s}"
 C="${BENCH_CONNECTIONS:-32}"
@@ -62,20 +63,8 @@ NGINX_DOCROOT="$RUN/htdocs" "$AUTHFRONT_HOME/scripts/start-nginx.sh" "$NGX" >/de
 # ---------------------------------------------------------------- two authfront instances
 "$BIN" keygen > "$RUN/session.key"
 config() {  # PORT CACHE-TABLE
+  bench_config_head "$1" "$1" "$OP"
   cat <<EOF
-[server]
-listen = "127.0.0.1:$1"
-public_url = "http://127.0.0.1:$1"
-[oidc]
-issuer = "http://127.0.0.1:$OP"
-client_id = "authfront-confidential"
-client_secret = "authfront-confidential-secret"
-scopes = ["openid", "email", "profile", "groups"]
-[session]
-keys = [{ file = "session.key" }]
-secure = false
-[access]
-required_groups = ["staff"]
 [origin]
 http = "http://127.0.0.1:$NGX"
 [[origin.routes]]

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# bench/peers.sh -- sourced by bench/run.sh (after scripts/lib.sh): starts and stops the
+# bench/peers.sh -- sourced by bench/run.sh and bench/origins.sh (after scripts/lib.sh): starts and stops the
 # benchmark's peers on loopback, signs in to them, reads memory. Every server gets its own
 # folder, a pid file, and is stopped by that pid (never by name): authfront's in $BENCH_RUN,
 # nginx's and Apache's (and the files they serve) in $WWW_RUN, which their www-data children
@@ -95,10 +95,32 @@ bench_login() {
 # session SESSION (a server started by af_spawn leads its own: nginx's and Apache's workers
 # included), plus what its reaped children used.
 bench_cpu_ticks() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v sid="$1" '
+  # a process may end between the glob and the read: what is left is still summed
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v sid="$1" '
     { sub(/^.*\) /, "") }     # past "pid (comm) ": $4 is the session, $12-$15 the times
     $4 == sid { t += $12 + $13 + $14 + $15 }
     END { print t + 0 }'
+}
+
+# bench_config_head LISTEN-PORT PUBLIC-PORT OP-PORT: the part of a benchmark's authfront config
+# that every benchmark shares -- the test provider's confidential client, a session key in
+# session.key beside the config, plain HTTP, the `staff` group required -- up to `[origin]`.
+bench_config_head() {
+  cat <<EOF
+[server]
+listen = "127.0.0.1:$1"
+public_url = "http://127.0.0.1:$2"
+[oidc]
+issuer = "http://127.0.0.1:$3"
+client_id = "authfront-confidential"
+client_secret = "authfront-confidential-secret"
+scopes = ["openid", "email", "profile", "groups"]
+[session]
+keys = [{ file = "session.key" }]
+secure = false
+[access]
+required_groups = ["staff"]
+EOF
 }
 
 # bench_mem PID FIELD: a /proc/PID/status field (VmRSS, VmHWM) in KiB.
