@@ -81,7 +81,11 @@ pub fn claims() -> Value {
 
 /// `claims()` with `changes` merged in; a `null` change removes the claim.
 pub fn with(changes: Value) -> Value {
-    let mut claims = claims();
+    merged(claims(), changes)
+}
+
+/// `claims` with `changes` merged in; a `null` change removes the claim.
+pub fn merged(mut claims: Value, changes: Value) -> Value {
     for (k, v) in changes.as_object().unwrap() {
         if v.is_null() {
             claims.as_object_mut().unwrap().remove(k);

@@ -4,7 +4,9 @@ use jsonwebtoken::Algorithm::*;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::oidc::testutil::{ALGS, CLIENT, ISSUER, NOW, b64, ec256, keys, rsa1, rsa2, sign, sign_raw, unsigned};
+use crate::oidc::testutil::{
+    ALGS, CLIENT, ISSUER, NOW, b64, ec256, keys, merged, rsa1, rsa2, sign, sign_raw, unsigned,
+};
 
 /// Claims of a valid logout token at [`NOW`], as oidc-provider sends them.
 fn logout() -> Value {
@@ -22,15 +24,7 @@ fn logout() -> Value {
 
 /// `logout()` with `changes` merged in; a `null` change removes the claim.
 fn with(changes: Value) -> Value {
-    let mut claims = logout();
-    for (k, v) in changes.as_object().unwrap() {
-        if v.is_null() {
-            claims.as_object_mut().unwrap().remove(k);
-        } else {
-            claims[k] = v.clone();
-        }
-    }
-    claims
+    merged(logout(), changes)
 }
 
 fn check() -> LogoutCheck<'static> {
