@@ -33,7 +33,10 @@ pub async fn revoke(config: &Config, what: RevokeWhat) -> Result<String, StoreEr
     };
     let at = now();
     let (kind, value) = (target.kind(), target.value().escape_debug().to_string());
-    revoker.revoke(Entry { target, at }).await?;
+    if revoker.revoke(Entry { target, at }).await? == crate::store::Durable::Queued {
+        // queued here only: running instances that share the queue folder store it later
+        return Err(StoreError::NotStored { queue: config.store.queue_path.display().to_string() });
+    }
     let what = match kind {
         "sub" => "every session of this user that began until now",
         "sid" => "every session from this provider session",

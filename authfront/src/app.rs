@@ -35,6 +35,7 @@ impl App {
         let idp = Idp::new(&config.oidc).map_err(|e| anyhow::anyhow!("{e}"))?;
         let shared = Arc::new(http::Shared {
             proxy: config.proxy.clone(),
+            protected: authfront_core::screen::Protected::new(&config),
             own_cookies: proxy::OwnCookies::new(&config),
             public_url: config.server.public_url.clone(),
         });
@@ -52,9 +53,8 @@ impl App {
     /// Stops one session everywhere (its cookie may have been copied): at once here, and in
     /// every instance sharing the store within `store.sync_interval`.
     pub async fn revoke_session(&self, s: &Session, now: u64) {
-        if let Err(e) = self.revoker.revoke(Entry::session(&s.id, now)).await {
-            tracing::error!(error = %e, session = %s.id_text(), "revocation not stored; it holds in this instance only");
-        }
+        // the revoker logs when it cannot store it (the entry then waits and is retried)
+        let _ = self.revoker.revoke(Entry::session(&s.id, now)).await;
     }
 
     /// Unix seconds now: the one clock reading a request gets.

@@ -104,17 +104,22 @@ where
         (None, None) => return Err(Refusal::Token(IdTokenError::MissingClaim("sub` or `sid"))),
     };
     tracing::info!(kind = target.kind(), value = %target.value(), "back-channel logout: revoking");
-    app.revoker.revoke(Entry { target, at: now }).await.map_err(|e| {
-        // Not stored: a retry of the same token must try again (here it already applies).
-        app.revoker.forget_jti(&claims.jti);
-        Refusal::Store(e)
-    })
+    // Acknowledged once durable: in the store, or in the local queue that retries it. Not
+    // durable anywhere: refused, so that the provider posts again (here it applies already).
+    match app.revoker.revoke(Entry { target, at: now }).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            app.revoker.forget_jti(&claims.jti);
+            Err(Refusal::Store(e))
+        }
+    }
 }
 
 /// Verifies against the cached keys, and once more with fresh ones after an unknown `kid`.
 async fn verify(app: &App, token: &str, now: u64) -> Result<LogoutClaims, Refusal> {
     let cfg = &app.site.config.oidc;
     let check = LogoutCheck {
+        trusted_audiences: &cfg.trusted_audiences,
         issuer: &cfg.issuer,
         client_id: &cfg.client_id,
         algs: &cfg.id_token_algs,

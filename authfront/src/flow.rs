@@ -16,6 +16,7 @@ use http::request::Parts;
 use crate::app::App;
 use crate::random::random;
 use crate::server::log_error;
+use crate::store::First;
 
 /// `302` to the provider's authorization endpoint (or an error page if it is unreachable).
 pub async fn start_login(app: &App, parts: &Parts, return_to: &str, now: u64) -> Reply {
@@ -35,6 +36,14 @@ pub async fn start_login(app: &App, parts: &Parts, return_to: &str, now: u64) ->
 /// The callback: redeem, verify, set the session's cookies, back to the page. Any error: a page
 /// and no session cookie (or, for a browser already signed in, on to the page).
 pub async fn exchange(app: &App, parts: &Parts, x: &Exchange, now: u64) -> Reply {
+    // RFC 9700 §4.5: an authorization response is usable once; a replay redeems nothing
+    if app.revoker.first_use(&x.pending.once.key, x.pending.once.until).await == First::No {
+        tracing::warn!(
+            signed_in = x.signed_in,
+            "callback used already (a replay, or the back button); nothing redeemed"
+        );
+        return login::replayed(&app.site, &x.pending, x.signed_in);
+    }
     let retry = app.site.url_for(&x.pending.return_to);
     match redeem(app, parts, x, now).await {
         Ok(r) => r,
@@ -92,11 +101,17 @@ pub fn touch(app: &App, u: &Session, now: u64) -> String {
     )
 }
 
-/// Sign-out: revoke the refresh token at the provider, stop this session everywhere, clear
-/// every cookie, then RP-initiated logout at the provider (or the signed-out page).
-pub async fn sign_out(app: &App, parts: &Parts, so: &SignOut) -> Reply {
+/// Sign-out: stop this session everywhere first (durably: the store, or the local queue that
+/// retries it), then revoke the refresh token at the provider without waiting for it, clear
+/// every cookie, and go on to RP-initiated logout at the provider (or the signed-out page). A
+/// client that gives up early, or a provider that hangs, leaves the session stopped.
+pub async fn sign_out(app: &App, parts: &Parts, so: &SignOut, now: u64) -> Reply {
     let site = &app.site;
     let cfg = &site.config.session;
+    if let Some(s) = &so.session {
+        app.revoke_session(s, now).await;
+        tracing::info!(sub = %s.sub, session = %s.id_text(), "signed out");
+    }
     let tokens = so.session.as_ref().and_then(|s| {
         cookies::find_chunked(&parts.headers, &cfg.cookie.tokens_name).and_then(|t| Tokens::open(&cfg.keys, &t, &s.id))
     });
@@ -104,14 +119,7 @@ pub async fn sign_out(app: &App, parts: &Parts, so: &SignOut) -> Reply {
     if let (Some(d), Some(rt)) = (&disc, tokens.as_ref().and_then(|t| t.refresh_token.as_deref()))
         && let Some(endpoint) = &d.revocation_endpoint
     {
-        match app.idp.revoke(revocation_request(&site.config.oidc, endpoint, rt)).await {
-            Ok(status) => tracing::info!(status, "refresh token revoked at the provider"),
-            Err(e) => tracing::warn!(error = %e, "refresh token revocation failed"),
-        }
-    }
-    if let Some(s) = &so.session {
-        app.revoke_session(s, app.now()).await;
-        tracing::info!(sub = %s.sub, session = %s.id_text(), "signed out");
+        app.idp.revoke_later(revocation_request(&site.config.oidc, endpoint, rt));
     }
     let clear = mint::clear(site, &parts.headers);
     let end_session = disc.as_ref().and_then(|d| d.end_session_endpoint.as_deref());

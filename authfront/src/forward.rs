@@ -15,6 +15,7 @@ use authfront_core::compress::{self as rules, Encoding};
 use authfront_core::conditional::{self, Outcome};
 use authfront_core::error::Error;
 use authfront_core::path::NormPath;
+use authfront_core::proxy;
 use authfront_core::reply::Reply;
 use authfront_core::session::Session;
 use bytes::Bytes;
@@ -29,6 +30,7 @@ use crate::cache::Entry;
 use crate::cache::fill::Served;
 use crate::compress;
 use crate::origin::Fetch;
+use crate::upload;
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
@@ -39,18 +41,20 @@ const NOT_MODIFIED_KEEPS: [&str; 6] = ["cache-control", "content-location", "eta
 /// path, the query without signing parameters) from the cache or its origin; `user` is the
 /// signed-in user, if any; `client` the peer (for `X-Forwarded-For`). Never fails: errors
 /// become pages.
-pub async fn forward(
-    app: &App,
-    parts: &Parts,
-    path: &NormPath,
-    query: Option<&str>,
-    user: Option<&Session>,
-    body: Incoming,
-    client: IpAddr,
-) -> Response<Body> {
+pub async fn forward(app: &App, parts: &Parts, target: Target<'_>, body: Incoming) -> Response<Body> {
     let head = parts.method == Method::HEAD;
-    let target = Target { path, query, user, client };
-    match serve(app, &target, parts, body).await {
+    let server = &app.site.config.server.guard.limits;
+    let limit = app.site.config.proxy.max_request_body;
+    // an unauthenticated preflight carries nothing of the client's beyond its head
+    let (body, stop) = if target.preflight {
+        (None, upload::Stop::default())
+    } else {
+        upload::body(body, limit, server.request_body_timeout)
+    };
+    let served = serve(app, &target, parts, body).await;
+    // an upload the client broke, stalled or overfilled is the client's error, not the origin's
+    let served = served.map_err(|e| stop.blame(limit, server.request_body_timeout).unwrap_or(e));
+    match served {
         Ok(mut resp) => {
             let h = resp.headers_mut();
             // one growth of the map, not one per header
@@ -73,17 +77,24 @@ pub async fn forward(
 }
 
 /// What the core allowed, and who asks.
-struct Target<'a> {
-    path: &'a NormPath,
-    query: Option<&'a str>,
-    user: Option<&'a Session>,
-    client: IpAddr,
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The normalised path the rules allowed.
+    pub path: &'a NormPath,
+    /// The query without signing parameters.
+    pub query: Option<&'a str>,
+    /// The signed-in user, if any (public paths too).
+    pub user: Option<&'a Session>,
+    /// The peer (for `X-Forwarded-For`).
+    pub client: IpAddr,
+    /// An unauthenticated CORS preflight (`access.preflight = "origin"`): no body, no
+    /// identity, no secret header.
+    pub preflight: bool,
 }
 
-async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Result<Response<Body>, Error> {
+async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Option<Body>) -> Result<Response<Body>, Error> {
     let origin = app.origins.select(&app.site.config, t.path);
     let now = app.now();
-    let safe = parts.method == Method::GET || parts.method == Method::HEAD;
     // Built only when the origin is asked: a cache hit copies no header, path or session.
     let fetch = || Fetch {
         method: parts.method.clone(),
@@ -94,8 +105,8 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Resu
         extra: Vec::new(),
         user: t.user.cloned(),
         client_ip: Some(t.client),
+        preflight: t.preflight,
     };
-    let body = (!safe).then(|| body::incoming(body));
     // a range is of the identity bytes; compressing it would change what it counts
     let want = if parts.headers.contains_key(RANGE) { Encoding::Identity } else { rules::negotiate(&parts.headers) };
     if !origin.cached() || !app.cache.enabled() {
@@ -103,7 +114,10 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Incoming) -> Resu
         return Ok(streamed(app, parts, resp, want, None));
     }
     let key = Key::new(t.path, t.query);
-    match cache::usage(&parts.method, &parts.headers) {
+    let cfg = &app.site.config;
+    // the origin is told who asks: its answer may be this user's own
+    let personal = origin.identifies() && proxy::identifies(&cfg.proxy, t.user);
+    match cache::usage(&cfg.cache, key.path(), &parts.method, &parts.headers, body.is_some(), personal) {
         Use::Bypass => {
             let resp = origin.fetch(fetch(), body).await?;
             if cache::invalidates(&parts.method, resp.status()) {

@@ -150,6 +150,23 @@ impl Idp {
         Ok(resp.status().as_u16())
     }
 
+    /// Sends a token revocation without waiting for it (sign-out): a slow or hung provider must
+    /// not hold up the browser, and the session is stopped locally already. The outcome is
+    /// logged; the request is bounded by `oidc.http_timeout` like every provider call.
+    pub fn revoke_later(&self, req: TokenRequest) {
+        let mut r = self.http.post(&req.url).body(req.body);
+        for (n, v) in req.headers {
+            r = r.header(n, v);
+        }
+        let url = req.url;
+        tokio::spawn(async move {
+            match r.send().await {
+                Ok(resp) => tracing::info!(status = resp.status().as_u16(), "refresh token revoked at the provider"),
+                Err(e) => tracing::warn!(error = %transport_error(&url, &e), "refresh token revocation failed"),
+            }
+        });
+    }
+
     /// Verifies an ID token, fetching the provider's keys again (rate-limited) when it names an
     /// unknown key: rotated keys are accepted without a restart.
     pub async fn verify<T>(&self, verify: impl Fn(&KeySet) -> Result<T, IdTokenError>) -> Result<T, Error> {

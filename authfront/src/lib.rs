@@ -5,6 +5,8 @@
 //! # Layout
 //! - [`app`]: build everything from a config; run (load → build → serve → drain).
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
+//! - [`listener`]: connections within limits (cap, timeouts, idle close, drain), for the main
+//!   and the admin listener.
 //! - [`flow`]: login, callback and sign-out carried out.
 //! - [`refresher`]: refreshes, one at a time per session, with a grace window.
 //! - [`backchannel`]: the back-channel logout receiver.
@@ -19,6 +21,7 @@
 //! - [`compress`]: gzip and brotli, in memory for cached bodies, streaming otherwise.
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
+//! - [`upload`]: a client's request body on its way to an origin (bounded, timed).
 //! - [`cli`]: the command line.
 //! - [`sign`]: `sign-url`, `sign-cookies` (key file, clock, output around the core's signer).
 
@@ -32,6 +35,7 @@ pub mod compress;
 pub mod flow;
 pub mod forward;
 pub mod idp;
+pub mod listener;
 pub mod load;
 pub mod origin;
 pub mod random;
@@ -39,3 +43,4 @@ pub mod refresher;
 pub mod server;
 pub mod sign;
 pub mod store;
+pub mod upload;

@@ -66,6 +66,7 @@ fn load_with(path: &Path, lenient: bool) -> Result<Config, ConfigError> {
     if let StoreKind::Embedded(state) = &config.store.kind {
         config.store.kind = StoreKind::Embedded(relative_to(&base, &state.to_string_lossy()));
     }
+    config.store.queue_path = relative_to(&base, &config.store.queue_path.to_string_lossy());
     Ok(config)
 }
 

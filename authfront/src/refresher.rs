@@ -3,6 +3,12 @@
 //! ones without another call (rotated refresh tokens are single-use: a second refresh with the
 //! old one would be refused and sign the user out).
 //!
+//! A slow or absent provider costs little: each attempt runs in a task of its own, a request
+//! waits for it at most [`WAIT`] and is otherwise served with the session it has (valid until
+//! its own end, whatever the provider's tokens say), the outcome is kept for the session's next
+//! request, and after a failed attempt the session is not tried again for
+//! `session.refresh_retry` (one slow attempt per session per interval).
+//!
 //! What a refresh produces is decided by `core::refresh`; this module only sends, waits and
 //! remembers.
 
@@ -18,8 +24,9 @@ use authfront_core::oidc::{self, IdTokenCheck};
 use authfront_core::refresh;
 use authfront_core::session::tokens::Tokens;
 use authfront_core::session::{Session, SessionId};
+use http::HeaderMap;
 use http::request::Parts;
-use tokio::sync::OnceCell;
+use tokio::sync::watch;
 
 use crate::app::App;
 use crate::random::random;
@@ -41,7 +48,15 @@ pub enum Outcome {
     Transient,
 }
 
-type Cell = Arc<OnceCell<Outcome>>;
+/// Longest a request waits for a refresh before it is served with the session it has: long
+/// enough for a provider that answers at all, short enough that a hung one is barely noticed.
+pub const WAIT: Duration = Duration::from_secs(2);
+
+/// How long a refused refresh is remembered for the session's later requests (those still
+/// carrying the old cookies: the first one cleared them).
+const REFUSED_FOR: Duration = Duration::from_secs(600);
+
+type Cell = watch::Receiver<Option<Outcome>>;
 
 /// A refresh just done: when, the generation it started from, and what it produced.
 #[derive(Debug)]
@@ -55,6 +70,10 @@ struct Recent {
 pub struct Refresher {
     inflight: Mutex<HashMap<SessionId, Cell>>,
     recent: Mutex<HashMap<SessionId, Recent>>,
+    /// Sessions whose last attempt failed for want of the provider, and when.
+    failed: Mutex<HashMap<SessionId, Instant>>,
+    /// Sessions whose refresh the provider refused, and when.
+    refused: Mutex<HashMap<SessionId, Instant>>,
     /// How many refreshes were sent to the provider (tests and metrics).
     sent: std::sync::atomic::AtomicU64,
 }
@@ -64,33 +83,68 @@ impl Refresher {
         self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Refreshes `s` (the session of request `req`), or joins the refresh already under way.
-    pub async fn refresh(&self, app: &App, req: &Parts, s: &Session, now: u64) -> Outcome {
-        let grace = Duration::from_secs(app.site.config.session.refresh_grace_secs);
+    /// Refreshes `s` (the session of request `req`), or joins the refresh already under way;
+    /// waits for it at most [`WAIT`] (then `Transient`: serve the session as it is).
+    pub async fn refresh(&self, app: &Arc<App>, req: &Parts, s: &Session, now: u64) -> Outcome {
+        let cfg = &app.site.config.session;
+        let grace = Duration::from_secs(cfg.refresh_grace_secs);
         if let Some(fresh) = self.recent_for(s, grace) {
             return Outcome::Fresh(fresh);
         }
-        let cell = {
+        if lock(&self.refused).get(&s.id).is_some_and(|at| at.elapsed() < REFUSED_FOR) {
+            return Outcome::Refused;
+        }
+        let retry = Duration::from_secs(cfg.refresh_retry_secs);
+        if lock(&self.failed).get(&s.id).is_some_and(|at| at.elapsed() < retry) {
+            return Outcome::Transient;
+        }
+        let mut cell = {
             let mut map = lock(&self.inflight);
-            map.entry(s.id).or_default().clone()
+            match map.get(&s.id) {
+                Some(rx) => rx.clone(),
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    map.insert(s.id, rx.clone());
+                    // in a task of its own: it completes, and its outcome is kept, even when
+                    // no request waits for it any more
+                    let (app, headers, session) = (app.clone(), req.headers.clone(), s.clone());
+                    tokio::spawn(async move {
+                        let outcome = app.refresher.send(&app, &headers, &session, now).await;
+                        app.refresher.settle(&session, &outcome, grace);
+                        let _ = tx.send(Some(outcome));
+                    });
+                    rx
+                }
+            }
         };
-        let mut ran = false;
-        let outcome = cell
-            .get_or_init(|| {
-                ran = true;
-                self.send(app, req, s, now)
-            })
-            .await
-            .clone();
-        if ran {
-            if let Outcome::Fresh(f) = &outcome {
+        match tokio::time::timeout(WAIT, cell.wait_for(Option::is_some)).await {
+            Ok(Ok(outcome)) => outcome.clone().unwrap_or(Outcome::Transient),
+            // the attempt's task ended without a word, or it takes too long: as it is, for now
+            Ok(Err(_)) | Err(_) => Outcome::Transient,
+        }
+    }
+
+    /// Remembers what an attempt for `s` came to, for the session's next requests.
+    fn settle(&self, s: &Session, outcome: &Outcome, grace: Duration) {
+        match outcome {
+            Outcome::Fresh(f) => {
                 let mut recent = lock(&self.recent);
                 recent.retain(|_, r| r.at.elapsed() < grace);
                 recent.insert(s.id, Recent { at: Instant::now(), from: s.generation, fresh: f.clone() });
+                lock(&self.failed).remove(&s.id);
             }
-            lock(&self.inflight).remove(&s.id);
+            Outcome::Transient => {
+                let mut failed = lock(&self.failed);
+                failed.retain(|_, at| at.elapsed() < REFUSED_FOR);
+                failed.insert(s.id, Instant::now());
+            }
+            Outcome::Refused => {
+                let mut refused = lock(&self.refused);
+                refused.retain(|_, at| at.elapsed() < REFUSED_FOR);
+                refused.insert(s.id, Instant::now());
+            }
         }
-        outcome
+        lock(&self.inflight).remove(&s.id);
     }
 
     fn recent_for(&self, s: &Session, grace: Duration) -> Option<Arc<Fresh>> {
@@ -99,10 +153,10 @@ impl Refresher {
         (r.from == s.generation && r.at.elapsed() < grace).then(|| r.fresh.clone())
     }
 
-    async fn send(&self, app: &App, req: &Parts, s: &Session, now: u64) -> Outcome {
+    async fn send(&self, app: &App, req: &HeaderMap, s: &Session, now: u64) -> Outcome {
         let site = &app.site;
         let cfg = &site.config;
-        let tokens = cookies::find_chunked(&req.headers, &cfg.session.cookie.tokens_name)
+        let tokens = cookies::find_chunked(req, &cfg.session.cookie.tokens_name)
             .and_then(|t| Tokens::open(&cfg.session.keys, &t, &s.id))
             .filter(|t| t.generation == s.generation);
         let Some((tokens, refresh_token)) = tokens.and_then(|t| t.refresh_token.clone().map(|r| (t, r))) else {
@@ -132,7 +186,7 @@ impl Refresher {
         s: &Session,
         tokens: &Tokens,
         refresh_token: &str,
-        req: &Parts,
+        req: &HeaderMap,
         now: u64,
     ) -> Result<Fresh, Error> {
         let site = &app.site;
@@ -145,6 +199,7 @@ impl Refresher {
                     let c = IdTokenCheck {
                         issuer: &o.issuer,
                         client_id: &o.client_id,
+                        trusted_audiences: &o.trusted_audiences,
                         algs: &o.id_token_algs,
                         skew_secs: o.clock_skew_secs,
                         nonce: None,
@@ -158,7 +213,7 @@ impl Refresher {
         };
         let (session, tokens, raw) = refresh::after(site, s, tokens, &resp, claims.as_ref(), now)?;
         let nonces = SealNonces { session: random(), tokens: random() };
-        let mut cookies = mint::write(site, &req.headers, &session, &tokens, &raw, nonces, now);
+        let mut cookies = mint::write(site, req, &session, &tokens, &raw, nonces, now);
         // CloudFront login mode: fresh signed cookies with every refresh.
         cookies.extend(cf_login::for_session(site, &session, now).map_err(crate::flow::cf_error)?);
         Ok(Fresh { session, cookies })

@@ -80,6 +80,7 @@ fn decide_signed_in(c: &mut Criterion) {
     let text = cookie(&site);
     let req = http::Request::builder()
         .uri("/docs/guide.html?section=intro")
+        .header("host", "docs.example.com")
         .header("cookie", format!("_ga=GA1.2.3; authfront_session={text}; theme=dark"))
         .header("accept", "text/html")
         .body(())
@@ -102,7 +103,9 @@ fn decide_signed_url(c: &mut Criterion) {
     let signed =
         sign::sign(Policy::canned(url, 1_900_000_000), &key, "K2JCJMDEHXQW5F", HashAlgorithm::Sha1).expect("signs");
     let uri = signed.url(url).replace("https://docs.example.com", "");
-    let req = http::Request::builder().uri(uri).body(()).expect("bench request builds").into_parts().0;
+    let req =
+        http::Request::builder().uri(uri).header("host", "docs.example.com").body(()).expect("bench request builds");
+    let req = req.into_parts().0;
     let revocations = Revocations::default();
     let ctx = Ctx { now: 1_800_000_000, revocations: &revocations, client: CLIENT };
     assert!(matches!(decide(&site, &req, &ctx), Action::Forward(_)));
@@ -134,6 +137,7 @@ fn id_token_verify(c: &mut Criterion) {
     let check = IdTokenCheck {
         issuer: "https://idp.example.com",
         client_id: "authfront",
+        trusted_audiences: &[],
         algs: &algs,
         skew_secs: 60,
         nonce: Some("n-0S6_WzA2Mj"),

@@ -17,7 +17,7 @@ use http::header::{
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use crate::conditional::Validators;
-use crate::config::CacheSettings;
+use crate::config::{CacheRule, CacheSettings};
 use crate::path::NormPath;
 
 /// How long a stale entry that has validators is kept for a cheap revalidation (`304`), even
@@ -71,11 +71,27 @@ pub enum Use {
     /// `HEAD`, or `GET` with `Range`: answered from a usable entry, otherwise passed to the
     /// origin as it is; nothing is stored.
     HitOnly,
-    /// Any other method: to the origin; on success the path's entries are dropped.
+    /// Any other method, a request with a body, or one whose answer may be personal: to the
+    /// origin; an unsafe method that succeeds drops the path's entries.
     Bypass,
 }
 
-pub fn usage(method: &Method, headers: &HeaderMap) -> Use {
+/// How a request for `path` may use the cache. `body`: the request carries a body (never
+/// answered from, or stored in, the cache: the body may be what the answer depends on).
+/// `personal`: the origin is told who asks (identity headers), so its answer may be this user's
+/// own; such requests bypass the cache unless the path's `[[cache.rules]]` entry says
+/// `shared = true`.
+pub fn usage(
+    settings: &CacheSettings,
+    path: &str,
+    method: &Method,
+    headers: &HeaderMap,
+    body: bool,
+    personal: bool,
+) -> Use {
+    if body || (personal && !rule(settings, path).is_some_and(|r| r.shared)) {
+        return Use::Bypass;
+    }
     match *method {
         Method::GET if headers.contains_key(RANGE) => Use::HitOnly,
         Method::GET => Use::Fill,
@@ -225,10 +241,17 @@ impl Freshness {
         self.age(now) < self.lifetime.saturating_add(self.stale_if_error)
     }
     /// How long, from `stored_at`, the store should keep it: fresh, then useful when the
-    /// origin fails or for a cheap revalidation.
+    /// origin fails or for a cheap revalidation. `0` (not worth storing) for a response that is
+    /// stale on arrival and has no validator: nothing could ever reuse it for another request
+    /// without asking the origin again (RFC 9111 §4), so it is never shared, not even as a stale
+    /// stand-in.
     pub fn keep_for(&self, has_validators: bool) -> u64 {
+        let fresh = self.lifetime.saturating_sub(self.initial_age);
+        if fresh == 0 && !has_validators {
+            return 0;
+        }
         let window = if has_validators { self.stale_if_error.max(REVALIDATE_WINDOW) } else { self.stale_if_error };
-        self.lifetime.saturating_sub(self.initial_age).saturating_add(window)
+        fresh.saturating_add(window)
     }
 }
 
@@ -238,9 +261,14 @@ const DEFAULT_CACHEABLE: [StatusCode; 2] = [StatusCode::OK, StatusCode::NON_AUTH
 const EXPLICIT_ONLY: [StatusCode; 4] =
     [StatusCode::MOVED_PERMANENTLY, StatusCode::PERMANENT_REDIRECT, StatusCode::NOT_FOUND, StatusCode::GONE];
 
+/// The first `[[cache.rules]]` entry matching `path`.
+fn rule<'s>(settings: &'s CacheSettings, path: &str) -> Option<&'s CacheRule> {
+    settings.rules.iter().find(|r| r.path.matches_str(path))
+}
+
 /// The default TTL for `path`: the first matching rule's, else the global one.
 pub fn default_ttl(settings: &CacheSettings, path: &str) -> u64 {
-    settings.rules.iter().find(|r| r.path.matches_str(path)).map_or(settings.default_ttl, |r| r.default_ttl)
+    rule(settings, path).and_then(|r| r.default_ttl).unwrap_or(settings.default_ttl)
 }
 
 /// Whether a response to a `GET` for `path` may be stored, and its timing if so.

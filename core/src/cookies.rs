@@ -17,18 +17,36 @@ pub const CHUNK: usize = 3800;
 /// Most chunks read or cleared for one value.
 pub const MAX_CHUNKS: usize = 8;
 
-/// The value of the first cookie called `name` in the request's `Cookie` headers.
-pub fn find<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    for h in headers.get_all(COOKIE) {
-        let Ok(s) = h.to_str() else { continue };
-        for pair in s.split(';') {
-            let pair = pair.trim_start();
-            if let Some(v) = pair.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')) {
-                return Some(v.trim_end());
-            }
-        }
+/// Every `name=value` pair of the request's `Cookie` headers, as raw bytes, one by one: a pair
+/// that is not ASCII (`pref=José` from some other site's script) is only that pair, and never
+/// hides the pairs around it. Names and values are trimmed of spaces and tabs.
+pub fn pairs(headers: &HeaderMap) -> impl Iterator<Item = (&[u8], &[u8])> {
+    raw_pairs(headers).map(split_pair)
+}
+
+/// The pairs of the `Cookie` headers as sent (trimmed, never empty), for passing them on as
+/// they were.
+pub fn raw_pairs(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers
+        .get_all(COOKIE)
+        .into_iter()
+        .flat_map(|h| h.as_bytes().split(|b| *b == b';'))
+        .map(<[u8]>::trim_ascii)
+        .filter(|p| !p.is_empty())
+}
+
+/// A pair's name and value (a pair without `=` is all name).
+pub fn split_pair(pair: &[u8]) -> (&[u8], &[u8]) {
+    match pair.iter().position(|b| *b == b'=') {
+        Some(i) => (pair[..i].trim_ascii(), pair[i + 1..].trim_ascii()),
+        None => (pair, &pair[pair.len()..]),
     }
-    None
+}
+
+/// The value of the first cookie called `name` in the request's `Cookie` headers (a value that
+/// is not UTF-8 is skipped: no cookie authfront reads can be one).
+pub fn find<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    pairs(headers).filter(|(n, _)| *n == name.as_bytes()).find_map(|(_, v)| std::str::from_utf8(v).ok())
 }
 
 /// A value written by [`set_chunked`], joined again; `None` when the first part is missing.

@@ -19,13 +19,15 @@ use http::Method;
 use http::request::Parts;
 
 use crate::cloudfront::Params;
+use crate::config::Preflight;
 use crate::cookies;
 use crate::error::Error;
 use crate::login::{self, Pending};
-use crate::path::{NormPath, normalize};
+use crate::path::{NormPath, normalize_with};
 use crate::refresh;
 use crate::reply::Reply;
 use crate::revocation::Revocations;
+use crate::screen::screen;
 use crate::session::Session;
 use crate::site::Site;
 use crate::unauth;
@@ -76,6 +78,10 @@ pub struct Forward {
     /// timeout: without one nothing reads that time, and re-sealing the cookie (random nonce,
     /// encryption, a `Set-Cookie` on the answer) would be work for nothing on every request.
     pub touch: bool,
+    /// A CORS preflight let through unauthenticated (`access.preflight = "origin"`): sent
+    /// without a body, without identity and without the origin's secret header, so that the
+    /// origin can tell it came from nobody in particular.
+    pub preflight: bool,
 }
 
 #[derive(Debug)]
@@ -118,9 +124,12 @@ const TOUCH_EVERY: u64 = 60;
 
 /// Decides what to do with one request.
 pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
-    let path = match normalize(req.uri.path()) {
+    if let Err(e) = screen(&site.config, &site.protected, req) {
+        return Action::Refuse(e);
+    }
+    let path = match normalize_with(req.uri.path(), site.config.server.guard.path_parameters) {
         Ok(p) => p,
-        Err(e) => return Action::Respond(Reply::error(&Error::BadPath(e), None)),
+        Err(e) => return Action::Refuse(Error::BadPath(e)),
     };
     let eps = &site.config.server.endpoints;
     if path.as_str() == eps.callback {
@@ -145,9 +154,9 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
         return forward(site, path, query, user, ctx);
     }
-    if is_preflight(req) {
-        // A CORS preflight never carries cookies; the origin answers it.
-        return Action::Forward(Forward { path, query, user: None, touch: false });
+    if is_preflight(req) && cfg.access.preflight == Preflight::Origin {
+        // A CORS preflight never carries cookies; here the origin answers it, as nobody's.
+        return Action::Forward(Forward { path, query, user: None, touch: false, preflight: true });
     }
     match user {
         Some(u) if allowed(site, &u) && refresh::due(&u, ctx.now) => {
@@ -158,7 +167,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
     // No session that lets this user in: a signed URL or signed cookies may.
     if let Some(rule) = rule {
-        match signed::check(site, rule, req, ctx.client, ctx.now) {
+        match signed::check(site, rule, req, &path, ctx.client, ctx.now) {
             signed::Check::Absent => {}
             signed::Check::Granted => return forward(site, path, query, user, ctx),
             signed::Check::Refused(r) => return Action::Refuse(Error::SignatureRefused(r)),
@@ -173,7 +182,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
 fn forward(site: &Site, path: NormPath, query: Option<String>, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
     let idle = site.config.session.idle_timeout_secs.is_some();
     let touch = idle && user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
-    Action::Forward(Forward { path, query, user, touch })
+    Action::Forward(Forward { path, query, user, touch, preflight: false })
 }
 
 /// Whether a signed-in user may see protected paths at all.

@@ -15,6 +15,16 @@ pub enum Error {
     // ---- the client's fault (4xx)
     #[error("bad request path: {0}")]
     BadPath(#[from] PathError),
+    /// A request the edge and an origin could read differently (framing, headers, `Host`).
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("request body larger than proxy.max_request_body ({limit} bytes)")]
+    PayloadTooLarge { limit: u64 },
+    #[error("the client sent nothing for {secs}s while sending its request body")]
+    RequestTimeout { secs: u64 },
+    /// The callback's authorization response was redeemed already (RFC 9700 §4.5: usable once).
+    #[error("this authorization response was used already")]
+    CallbackReplayed,
     #[error("bad callback: {0}")]
     BadCallback(&'static str),
     #[error("the login state does not belong to this browser (missing or other login cookie)")]
@@ -61,6 +71,14 @@ pub enum Error {
     Internal(String),
 }
 
+/// A refused path in words for a visitor (the log keeps the precise reason).
+fn path_message(e: PathError) -> &'static str {
+    match e {
+        PathError::TooLong => "This address is too long.",
+        _ => "This address is not valid on this site.",
+    }
+}
+
 /// What a visitor is shown for a failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorPage {
@@ -77,7 +95,31 @@ impl Error {
     pub fn page(&self) -> ErrorPage {
         use Error::*;
         let (status, title, message, retry) = match self {
-            BadPath(e) => (StatusCode::BAD_REQUEST, "Bad request", e.to_string(), false),
+            BadPath(e) => (StatusCode::BAD_REQUEST, "Bad request", path_message(*e).to_owned(), false),
+            BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "Bad request",
+                "The request was malformed, so it was not passed on.".to_owned(),
+                false,
+            ),
+            PayloadTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too large",
+                "What was sent is larger than this site accepts.".to_owned(),
+                false,
+            ),
+            RequestTimeout { .. } => (
+                StatusCode::REQUEST_TIMEOUT,
+                "Request timeout",
+                "The upload stalled, so it was stopped. Please try again.".to_owned(),
+                false,
+            ),
+            CallbackReplayed => (
+                StatusCode::BAD_REQUEST,
+                "Sign-in failed",
+                "This sign-in link was used already. Please sign in again.".to_owned(),
+                true,
+            ),
             BadCallback(what) => (
                 StatusCode::BAD_REQUEST,
                 "Sign-in failed",

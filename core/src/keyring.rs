@@ -2,7 +2,10 @@
 //!
 //! Owns authenticated encryption (AES-256-GCM) of everything authfront hands a browser to keep
 //! (session cookie, login state). Each use gets its own sub-key (HKDF) so a value sealed for one
-//! purpose never opens as another. Nonces are random bytes passed in: the core has no RNG.
+//! purpose never opens as another, and every seal authenticates the site it was made for (the
+//! provider's issuer and the client id, in the additional data), so that two sites sharing a
+//! key cannot accept each other's cookies. Nonces are random bytes passed in: the core has no
+//! RNG.
 
 use aws_lc_rs::{aead, digest, hkdf};
 use base64::Engine as _;
@@ -45,10 +48,16 @@ struct Key {
     keys: [aead::LessSafeKey; 4],
 }
 
-/// The configured keys, newest first.
+/// The configured keys, newest first, bound to one site.
 pub struct Keyring {
     keys: Vec<Key>,
+    /// Digest of the site (issuer, client id) every seal authenticates.
+    site: [u8; SITE_LEN],
 }
+
+/// Bytes of the site digest in the additional data: collisions need 2^64 work, and nothing
+/// an attacker controls goes into it.
+const SITE_LEN: usize = 16;
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -74,6 +83,15 @@ impl Keyring {
         URL_SAFE_NO_PAD.encode(key)
     }
 
+    /// Keys for the site of `issuer` and `client_id`: what they seal opens only for that site.
+    pub fn for_site(keys: &[[u8; KEY_LEN]], issuer: &str, client_id: &str) -> Result<Self, String> {
+        let mut k = Self::new(keys)?;
+        let d = digest::digest(&digest::SHA256, format!("authfront site v1\0{issuer}\0{client_id}").as_bytes());
+        k.site.copy_from_slice(&d.as_ref()[..SITE_LEN]);
+        Ok(k)
+    }
+
+    /// Keys bound to no site in particular (tools and tests).
     pub fn new(keys: &[[u8; KEY_LEN]]) -> Result<Self, String> {
         let mut out: Vec<Key> = Vec::with_capacity(keys.len());
         for k in keys {
@@ -89,7 +107,7 @@ impl Keyring {
         if out.is_empty() {
             return Err("needs at least one key".to_owned());
         }
-        Ok(Self { keys: out })
+        Ok(Self { keys: out, site: [0; SITE_LEN] })
     }
 
     /// Seals `plaintext` with the newest key; returns URL-safe base64 text.
@@ -102,7 +120,7 @@ impl Keyring {
         let head = buf.len();
         buf.extend_from_slice(plaintext);
         let mut body = buf.split_off(head);
-        let aad = aad(purpose, &key.kid);
+        let aad = aad(purpose, &key.kid, &self.site);
         // Sealing only fails for inputs longer than GCM allows (64 GiB); ours are a few KiB.
         let sealed = key.for_purpose(purpose).seal_in_place_append_tag(
             aead::Nonce::assume_unique_for_key(nonce),
@@ -129,7 +147,7 @@ impl Keyring {
         let kid: [u8; KID_LEN] = buf[1..1 + KID_LEN].try_into().ok()?;
         let key = self.keys.iter().find(|k| k.kid == kid)?;
         let nonce: [u8; NONCE_LEN] = buf[1 + KID_LEN..1 + KID_LEN + NONCE_LEN].try_into().ok()?;
-        let aad = aad(purpose, &kid);
+        let aad = aad(purpose, &kid, &self.site);
         // decrypted where it lies and moved to the front: no second buffer on the request path
         let n = key
             .for_purpose(purpose)
@@ -157,18 +175,20 @@ impl Key {
     }
 }
 
-/// The additional data each seal authenticates: format version, key id, purpose.
-fn aad(purpose: Purpose, kid: &[u8; KID_LEN]) -> AadBytes {
+/// The additional data each seal authenticates: format version, key id, purpose, site.
+fn aad(purpose: Purpose, kid: &[u8; KID_LEN], site: &[u8; SITE_LEN]) -> AadBytes {
     let label = purpose.label();
     let mut bytes = [0; AAD_MAX];
     bytes[0] = VERSION;
     bytes[1..1 + KID_LEN].copy_from_slice(kid);
-    bytes[1 + KID_LEN..1 + KID_LEN + label.len()].copy_from_slice(label);
-    AadBytes { bytes, len: 1 + KID_LEN + label.len() }
+    let end = 1 + KID_LEN + label.len();
+    bytes[1 + KID_LEN..end].copy_from_slice(label);
+    bytes[end..end + SITE_LEN].copy_from_slice(site);
+    AadBytes { bytes, len: end + SITE_LEN }
 }
 
-/// Longest additional data: version, key id and the longest purpose label.
-const AAD_MAX: usize = 1 + KID_LEN + 32;
+/// Longest additional data: version, key id, the longest purpose label, the site.
+const AAD_MAX: usize = 1 + KID_LEN + 32 + SITE_LEN;
 
 /// Built on the stack: opening a cookie allocates only its decoded bytes.
 struct AadBytes {

@@ -20,6 +20,8 @@
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
 //! - [`cloudfront`]: CloudFront signed URLs and cookies: sign, verify, login-mode cookies.
 //! - [`conditional`]: `ETag`/`Last-Modified`/`Range` evaluation shared by every origin.
+//! - [`screen`]: the first look at a request head (framing, `Host`, protected header names in
+//!   any spelling), before any decision.
 //! - [`decide`]: request head → [`decide::Action`]; the viewer-request step.
 //! - [`route`]: which origin serves a path (first matching route, else the default), index
 //!   rewrite, SPA fallback.
@@ -51,6 +53,7 @@ pub mod reply;
 pub mod revocation;
 pub mod route;
 pub mod s3;
+pub mod screen;
 pub mod session;
 pub mod signout;
 pub mod site;

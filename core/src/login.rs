@@ -52,6 +52,34 @@ pub struct Pending {
     pub nonce: String,
     /// A same-site path with query, e.g. `/docs/guide.html?section=intro`.
     pub return_to: String,
+    /// The name this authorization response is remembered by once used (RFC 9700 §4.5: it
+    /// is usable once), and until when (Unix seconds: the state is refused after that anyway).
+    pub once: Once,
+}
+
+/// What makes one authorization response single-use: a key derived from its sign-in's nonce
+/// (unique per login, sealed in `state`, so only the browser holding the state can use it)
+/// and how long it must be remembered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Once {
+    /// 32 hex characters.
+    pub key: String,
+    pub until: u64,
+}
+
+impl Once {
+    fn of(nonce: &str, until: u64) -> Once {
+        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, format!("authfront once v1\0{nonce}").as_bytes());
+        Once { key: d.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect(), until }
+    }
+}
+
+/// The answer to an authorization response used a second time (a replayed callback URL, the
+/// back button): nothing is redeemed. A browser already signed in goes on to its page; any
+/// other gets the "used already" page.
+pub fn replayed(site: &Site, pending: &Pending, signed_in: bool) -> Reply {
+    let page = site.url_for(&pending.return_to);
+    if signed_in { Reply::redirect(&page, &[]) } else { Reply::error(&Error::CallbackReplayed, Some(&page)) }
 }
 
 /// A return path fit to carry: a local path (never `//host` or `/\host`), query kept when short.
@@ -156,7 +184,8 @@ pub fn open_state(site: &Site, state: &str, binding_cookie: Option<&str>, now: u
     if now > s.issued.saturating_add(site.config.oidc.login_timeout_secs) {
         return Ok(Opened::Expired { return_to });
     }
-    Ok(Opened::Ready(Pending { verifier: s.verifier, nonce: s.nonce, return_to }))
+    let once = Once::of(&s.nonce, s.issued.saturating_add(site.config.oidc.login_timeout_secs));
+    Ok(Opened::Ready(Pending { verifier: s.verifier, nonce: s.nonce, return_to, once }))
 }
 
 /// RFC 9207: an `iss` on the callback must be our issuer; when the provider says it always
@@ -182,6 +211,7 @@ pub fn verify(
     let check = IdTokenCheck {
         issuer: &o.issuer,
         client_id: &o.client_id,
+        trusted_audiences: &o.trusted_audiences,
         algs: &o.id_token_algs,
         skew_secs: o.clock_skew_secs,
         nonce: Some(&pending.nonce),

@@ -146,13 +146,11 @@ fn mode_cookie_names_in(site: &Site, req: &HeaderMap) -> Vec<String> {
         CookieMode::Sealed => {}
         CookieMode::Amplify => {
             let prefix = format!("{AMPLIFY}.{}.", site.config.oidc.client_id);
-            for h in req.get_all(http::header::COOKIE) {
-                let Ok(s) = h.to_str() else { continue };
-                for pair in s.split(';') {
-                    let name = pair.trim().split('=').next().unwrap_or("");
-                    if name.starts_with(&prefix) {
-                        names.push(name.to_owned());
-                    }
+            for (name, _) in cookies::pairs(req) {
+                if let Ok(name) = std::str::from_utf8(name)
+                    && name.starts_with(&prefix)
+                {
+                    names.push(name.to_owned());
                 }
             }
             names.push("amplify-signin-with-hostedUI".to_owned());

@@ -24,6 +24,22 @@ pub enum PathError {
     AboveRoot,
     #[error("the path is too long")]
     TooLong,
+    /// `;` in a segment: Tomcat, Jetty and Spring strip `;parameters` from each segment before
+    /// resolving dots (`/public/..;/secret` is `/secret` to them, `/public/..;` a name to
+    /// everyone else), and no edge can tell which an unknown origin does.
+    #[error("the path contains `;` (a path parameter)")]
+    Semicolon,
+}
+
+/// What a path may hold beyond the plain rules, from `server.path_parameters`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Semicolons {
+    /// `;` (raw or `%3B`) anywhere in the path: refused (400).
+    #[default]
+    Reject,
+    /// `;` is data, like any other character: kept in the normalised path, and sent to origins
+    /// encoded (`%3B`), so that none of them reads it as a parameter.
+    Encode,
 }
 
 /// Longest raw path accepted; longer ones are refused rather than processed.
@@ -72,7 +88,9 @@ const PATH_ENCODE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'}')
     .add(b'\\')
     .add(b'^')
-    .add(b'|');
+    .add(b'|')
+    // `;` is only ever data here (see [`Semicolons`]): encoded, no origin reads a parameter
+    .add(b';');
 
 /// Percent-encodes a decoded path (a [`NormPath`] or one derived from it, like its index file)
 /// for a URL.
@@ -81,9 +99,14 @@ pub fn encode(path: &str) -> String {
 }
 
 /// Decodes `raw` (the path part of a request target, without the query) once and normalises
-/// it. `%2f` decodes to `/` and is then a separator like any other, so the rules and the
-/// origin agree on it.
+/// it, refusing `;` ([`Semicolons::Reject`]). `%2f` decodes to `/` and is then a separator like
+/// any other, so the rules and the origin agree on it.
 pub fn normalize(raw: &str) -> Result<NormPath, PathError> {
+    normalize_with(raw, Semicolons::Reject)
+}
+
+/// [`normalize`], with `;` treated as `semicolons` says.
+pub fn normalize_with(raw: &str, semicolons: Semicolons) -> Result<NormPath, PathError> {
     if raw.len() > MAX_PATH {
         return Err(PathError::TooLong);
     }
@@ -93,14 +116,17 @@ pub fn normalize(raw: &str) -> Result<NormPath, PathError> {
     if already_normal(raw) {
         return Ok(NormPath(raw.to_owned()));
     }
-    normalize_general(raw)
+    normalize_general(raw, semicolons)
 }
 
-/// [`normalize`] without its shortcut.
-fn normalize_general(raw: &str) -> Result<NormPath, PathError> {
+/// [`normalize_with`] without its shortcut.
+fn normalize_general(raw: &str, semicolons: Semicolons) -> Result<NormPath, PathError> {
     let decoded = percent_decode_str(raw).decode_utf8().map_err(|_| PathError::NotUtf8)?;
     if decoded.contains('\\') {
         return Err(PathError::Backslash);
+    }
+    if semicolons == Semicolons::Reject && decoded.contains(';') {
+        return Err(PathError::Semicolon);
     }
     if decoded.chars().any(char::is_control) {
         return Err(PathError::Control);
@@ -132,12 +158,12 @@ fn normalize_general(raw: &str) -> Result<NormPath, PathError> {
 
 /// Whether `raw` (starting with `/`) is its own normal form, so that the general steps may be
 /// skipped (most requests, on the per-request path): printable ASCII without `%` (nothing to
-/// decode) or `\\`, and no empty, `.` or `..` segment (no `//`, no `/.` at all). Conservative:
-/// anything else takes the general way, which gives the same answer for these.
+/// decode), `\\` or `;`, and no empty, `.` or `..` segment (no `//`, no `/.` at all).
+/// Conservative: anything else takes the general way, which gives the same answer for these.
 fn already_normal(raw: &str) -> bool {
     let mut prev = 0u8;
     for &b in raw.as_bytes() {
-        let plain = (b' '..=b'~').contains(&b) && b != b'%' && b != b'\\';
+        let plain = (b' '..=b'~').contains(&b) && b != b'%' && b != b'\\' && b != b';';
         if !plain || (prev == b'/' && (b == b'/' || b == b'.')) {
             return false;
         }
@@ -181,25 +207,30 @@ impl Pattern {
 
 /// Iterative glob with single-star backtracking: linear in practice, no recursion blow-up.
 /// Shared with CloudFront policy resources, which use the same `*` and `?`.
+///
+/// Works on UTF-8 bytes but steps over whole characters wherever a wildcard consumes input
+/// (`?` and a star's backtracking), so a wildcard never matches half of a character. A `*` or
+/// `?` in `s` is an ordinary character: in the pattern they are always wildcards.
 pub(crate) fn glob(pat: &[u8], s: &[u8]) -> bool {
     let (mut p, mut i) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while i < s.len() {
-        if p < pat.len() && (pat[p] == b'?' || pat[p] == s[i]) {
-            // `?` stands for one character; step over a whole UTF-8 sequence for it
-            if pat[p] == b'?' {
-                i += utf8_len(s[i]);
-            } else {
-                i += 1;
-            }
-            p += 1;
-        } else if p < pat.len() && pat[p] == b'*' {
+        if p < pat.len() && pat[p] == b'*' {
             star = Some((p, i));
             p += 1;
+        } else if p < pat.len() && pat[p] == b'?' {
+            // `?` stands for one character; step over a whole UTF-8 sequence for it
+            i += utf8_len(s[i]);
+            p += 1;
+        } else if p < pat.len() && pat[p] == s[i] {
+            i += 1;
+            p += 1;
         } else if let Some((sp, si)) = star {
+            // the star takes one more whole character and the rest of the pattern is tried again
+            let next = si + utf8_len(s[si]);
             p = sp + 1;
-            i = si + 1;
-            star = Some((sp, si + 1));
+            i = next;
+            star = Some((sp, next));
         } else {
             return false;
         }

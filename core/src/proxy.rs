@@ -1,28 +1,34 @@
 //! What a request carries to an HTTP origin, and what of the origin's answer comes back: the
 //! header rules of a reverse proxy, as plain functions over header maps.
 //!
-//! The rules it owns: hop-by-hop headers never cross; the client can never supply identity
-//! headers, `X-Forwarded-*` or the origin's secret header (incoming ones are removed, ours are
-//! set); authfront's own cookies never leave; the origin is asked for the identity encoding
-//! (authfront compresses). It never sees a body and does no I/O.
+//! The rules it owns: hop-by-hop headers never cross; the body's framing is never the
+//! client's (`Content-Length` and `Transfer-Encoding` are dropped: the client for origins
+//! frames the body it really sends, or sends none); the client can never supply a protected
+//! header in any spelling ([`crate::screen::Protected`]: identity, `X-Forwarded-*`, the secret
+//! header, routing overrides — incoming ones are removed, ours are set); authfront's own
+//! cookies never leave; the origin is asked for the identity encoding (authfront compresses).
+//! It never sees a body and does no I/O.
 
 use std::net::IpAddr;
 
 use http::header::{
-    ACCEPT_ENCODING, CONNECTION, COOKIE, EXPECT, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
-    TRANSFER_ENCODING, UPGRADE,
+    ACCEPT_ENCODING, CONNECTION, CONTENT_LENGTH, COOKIE, EXPECT, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE,
+    TRAILER, TRANSFER_ENCODING, UPGRADE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::conditional;
 use crate::config::{Config, CookieMode, Proxy};
+use crate::screen::Protected;
 use crate::session::Session;
 
 /// What one request to an origin is built from, besides the client's headers.
 #[derive(Debug)]
 pub struct Context<'a> {
     pub proxy: &'a Proxy,
+    /// Client headers never forwarded, in any spelling.
+    pub protected: &'a Protected,
     /// Never forwarded.
     pub own_cookies: &'a OwnCookies,
     pub user: Option<&'a Session>,
@@ -104,26 +110,25 @@ fn connection_listed(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// Whether a request to an HTTP origin tells it who asks (a signed-in user, and at least one
+/// identity header configured): its answer may then be that user's own, so it is not shared.
+pub fn identifies(proxy: &Proxy, user: Option<&Session>) -> bool {
+    user.is_some() && proxy.identity_names().next().is_some()
+}
+
 /// The headers of a request to an HTTP origin. `keep_conditions`: pass the client's
 /// conditional and `Range` headers (a pass-through) or drop them (the cache judges them).
 pub fn request_headers(client: &HeaderMap, ctx: &Context<'_>, keep_conditions: bool) -> HeaderMap {
     let listed = connection_listed(client);
-    let replaced = [
-        HOST,
-        ACCEPT_ENCODING,
-        COOKIE,
-        EXPECT,
-        HeaderName::from_static("forwarded"),
-        HeaderName::from_static("x-forwarded-for"),
-        HeaderName::from_static("x-forwarded-proto"),
-        HeaderName::from_static("x-forwarded-host"),
-    ];
+    // set by authfront (Host, Accept-Encoding, Cookie) or by the client for origins from the
+    // body it really sends (the lengths: never the client's, or a body could be smuggled)
+    let replaced = [HOST, ACCEPT_ENCODING, COOKIE, EXPECT, CONTENT_LENGTH, TRANSFER_ENCODING];
     let mut out = HeaderMap::with_capacity(client.len() + 8);
     for (name, value) in client {
         let dropped = hop_by_hop(name, &listed)
             || replaced.contains(name)
-            || ctx.proxy.identity_names().any(|n| n == name)
-            || ctx.secret.is_some_and(|(n, _)| n == name)
+            || ctx.protected.covers(name)
+            || ctx.secret.is_some_and(|(n, _)| crate::screen::same_name(n, name))
             || (!keep_conditions && conditional::HEADERS.contains(name));
         if !dropped {
             out.append(name.clone(), value.clone());
@@ -191,19 +196,21 @@ fn encode(s: &str, set: &'static AsciiSet) -> String {
 }
 
 /// The client's `Cookie` headers without `own`'s cookies, as one header; `None` when nothing
-/// is left.
+/// is left. Pair by pair: the site's own non-ASCII cookies pass as the bytes they were.
 fn strip_cookies(client: &HeaderMap, own: &OwnCookies) -> Option<HeaderValue> {
-    let mut kept: Vec<&str> = Vec::new();
-    for value in client.get_all(COOKIE) {
-        let Ok(text) = value.to_str() else { continue };
-        for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
-            if !own.contains(name) {
-                kept.push(pair);
-            }
+    let mut kept: Vec<u8> = Vec::new();
+    for pair in crate::cookies::raw_pairs(client) {
+        let (name, _) = crate::cookies::split_pair(pair);
+        // a name that is not UTF-8 cannot be one of ours
+        if std::str::from_utf8(name).is_ok_and(|n| own.contains(n)) {
+            continue;
         }
+        if !kept.is_empty() {
+            kept.extend_from_slice(b"; ");
+        }
+        kept.extend_from_slice(pair);
     }
-    if kept.is_empty() { None } else { HeaderValue::try_from(kept.join("; ")).ok() }
+    if kept.is_empty() { None } else { HeaderValue::from_bytes(&kept).ok() }
 }
 
 /// The origin's response headers as passed on: hop-by-hop ones removed.

@@ -2,6 +2,7 @@
 //! groups worth keeping in a session). Everything per-request reads from here.
 
 use crate::config::Config;
+use crate::screen::Protected;
 
 #[derive(Debug)]
 pub struct Site {
@@ -10,6 +11,8 @@ pub struct Site {
     pub redirect_uri: String,
     /// Groups some rule refers to; the only ones a session keeps.
     pub rule_groups: Vec<String>,
+    /// Client headers that never reach an origin, in any spelling.
+    pub protected: Protected,
 }
 
 impl Site {
@@ -18,7 +21,8 @@ impl Site {
         let mut rule_groups = config.access.required_groups.clone();
         rule_groups.sort();
         rule_groups.dedup();
-        Self { config, redirect_uri, rule_groups }
+        let protected = Protected::new(&config);
+        Self { config, redirect_uri, rule_groups, protected }
     }
 
     /// An absolute URL on this site for a same-site path (`/…`).

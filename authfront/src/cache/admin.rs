@@ -6,7 +6,6 @@
 //! It never serves the site and never shows the token; a wrong or missing token is a `401`
 //! whatever the path.
 
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +17,6 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::app::App;
@@ -29,28 +27,13 @@ const MAX_BODY: usize = 4096;
 
 /// Serves the admin endpoint on `listener` for as long as the process runs.
 pub async fn serve(app: Arc<App>, listener: TcpListener) {
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "admin accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    let limits = app.site.config.server.guard.limits;
+    let handler = move |req, _client| {
         let app = app.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(handle(&app, req).await) }
-            });
-            if let Err(e) =
-                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await
-            {
-                tracing::debug!(%peer, error = %e, "admin connection ended with an error");
-            }
-        });
-    }
+        async move { handle(&app, req).await }
+    };
+    // it holds no request state worth draining: it ends with the process
+    crate::listener::serve(listener, limits, "admin", handler, std::future::pending(), Duration::ZERO).await;
 }
 
 async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
@@ -78,7 +61,12 @@ async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
                 Err(e) => text(StatusCode::BAD_REQUEST, &format!("{e}\n")),
             }
         }
-        (Method::GET, "/stats") => json(&serde_json::to_value(app.cache.stats()).unwrap_or_default()),
+        (Method::GET, "/stats") => {
+            let mut stats = serde_json::to_value(app.cache.stats()).unwrap_or_default();
+            // revocations the store has not taken yet (they are in force here meanwhile)
+            stats["revocations_pending"] = app.revoker.waiting().into();
+            json(&stats)
+        }
         _ => text(StatusCode::NOT_FOUND, "POST /purge or GET /stats\n"),
     }
 }

@@ -6,7 +6,9 @@
 //! and stores even if that client goes away), and the others wait for its outcome. What may
 //! be stored, and for how long, is [`authfront_core::cache::storable`]'s decision; bodies larger
 //! than `cache.max_object_size` are never buffered — they stream to the leader, and each
-//! waiting request fetches for itself.
+//! waiting request fetches for itself. Waiting requests are given the leader's answer only when
+//! it may be reused without asking the origin (fresh, or stale because the origin failed);
+//! anything else was the leader's own answer, and each of them fetches for itself.
 
 use std::sync::Arc;
 
@@ -83,10 +85,16 @@ impl Cache {
             Role::Follow(mut rx) => {
                 let shared = rx.wait_for(Option::is_some).await.ok().and_then(|v| v.clone());
                 match shared {
-                    Some(Shared::Stored(e, status)) => Ok(Served::Entry(e, status)),
+                    // only what may be reused without asking the origin (RFC 9111 §4): a
+                    // response that must be revalidated was the leader's answer alone
+                    Some(Shared::Stored(e, status)) if status == CacheStatus::Stale || e.freshness.is_fresh(now) => {
+                        Ok(Served::Entry(e, status))
+                    }
                     Some(Shared::Failed(e)) => Err(e),
-                    // not storable, or the leader's task died without a word: fetch alone
-                    Some(Shared::NotStored) | None => origin.fetch(fetch, None).await.map(Served::Passed),
+                    // not storable, not fresh, or the leader's task died without a word: fetch alone
+                    Some(Shared::Stored(..) | Shared::NotStored) | None => {
+                        origin.fetch(fetch, None).await.map(Served::Passed)
+                    }
                 }
             }
         }

@@ -22,6 +22,8 @@ use crate::body::{self, Body};
 #[derive(Debug)]
 pub struct Shared {
     pub proxy: config::Proxy,
+    /// Client headers that never pass, in any spelling.
+    pub protected: authfront_core::screen::Protected,
     pub own_cookies: proxy::OwnCookies,
     pub public_url: String,
 }
@@ -76,11 +78,13 @@ impl Http {
         }
         let ctx = proxy::Context {
             proxy: &self.shared.proxy,
+            protected: &self.shared.protected,
             own_cookies: &self.shared.own_cookies,
             user: f.user.as_ref(),
             client_ip: f.client_ip,
             public_url: &self.shared.public_url,
-            secret: self.secret.as_ref().map(|s| (&s.name, s.value.expose())),
+            // a preflight let through unauthenticated must not look like authfront's own request
+            secret: self.secret.as_ref().filter(|_| !f.preflight).map(|s| (&s.name, s.value.expose())),
         };
         let mut headers = proxy::request_headers(&f.headers, &ctx, f.keep_conditions);
         for (n, v) in &f.extra {

@@ -41,6 +41,8 @@ pub struct Fetch {
     pub extra: Vec<(HeaderName, HeaderValue)>,
     pub user: Option<Session>,
     pub client_ip: Option<IpAddr>,
+    /// An unauthenticated CORS preflight: sent without the origin's secret header.
+    pub preflight: bool,
 }
 
 /// Every configured origin, by route position: `0` the default, `i + 1` `origin.routes[i]`.
@@ -114,6 +116,11 @@ impl Origin {
     /// operating system's page cache already keeps in memory.
     pub fn cached(&self) -> bool {
         !matches!(self, Origin::Folder(_))
+    }
+
+    /// Whether requests to it carry the user's identity (HTTP origins' identity headers).
+    pub fn identifies(&self) -> bool {
+        matches!(self, Origin::Http(_))
     }
 
     /// For logs: `folder /srv/site`, `s3 site`, `http http://127.0.0.1:9800`.

@@ -110,6 +110,33 @@ impl FileStore {
         let inner = self.inner.clone();
         blocking(move || inner.read_new()).await
     }
+
+    /// Every entry in the file now (whoever wrote it), without moving the read position.
+    pub async fn read_all(&self) -> Result<Vec<Entry>, StoreError> {
+        let inner = self.inner.clone();
+        blocking(move || match inner.open_data()? {
+            Some(mut f) => Ok(inner.read_from(&mut f, 0)?.entries),
+            None => Ok(Vec::new()),
+        })
+        .await
+    }
+
+    /// Rewrites the file without `done` (under the writers' lock, so that entries appended
+    /// meanwhile by anyone stay); returns what is left.
+    pub async fn remove(&self, done: Vec<Entry>) -> Result<Vec<Entry>, StoreError> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let _lock = inner.lock()?;
+            let all = match inner.open_data()? {
+                Some(mut f) => inner.read_from(&mut f, 0)?.entries,
+                None => Vec::new(),
+            };
+            let left: Vec<Entry> = all.into_iter().filter(|e| !done.contains(e)).collect();
+            inner.rewrite(&left)?;
+            Ok(left)
+        })
+        .await
+    }
 }
 
 impl Inner {

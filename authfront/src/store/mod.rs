@@ -11,9 +11,15 @@
 //! means: that is [`authfront_core::revocation`].
 //!
 //! When the store cannot be read, the last snapshot stays in force (logged once per outage):
-//! sessions keep working as they did, and revocations made meanwhile apply at least here.
+//! sessions keep working as they did. A revocation the store cannot take is never dropped: it
+//! waits in a local durable queue ([`queue`], `store.queue_path`; in memory when even that
+//! cannot be written), is in force here meanwhile, and is retried at every sync until the store
+//! takes it. Used authorization responses (a callback is usable once) are remembered here too
+//! ([`once`]).
 
 pub mod file;
+pub mod once;
+pub mod queue;
 pub mod redis;
 
 use std::collections::HashMap;
@@ -26,11 +32,23 @@ use arc_swap::ArcSwap;
 use authfront_core::config::{Store, StoreKind};
 use authfront_core::revocation::{Entry, Revocations};
 
+pub use self::once::First;
+use self::once::Used;
+pub use self::queue::Durable;
+use self::queue::Queue;
+
 /// Why the store could not be used. Every message names the config key to look at.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("store.path {}: {what}: {source}", path.display())]
     File {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("store.queue_path {}: {what}: {source}", path.display())]
+    Queue {
         path: PathBuf,
         what: &'static str,
         #[source]
@@ -46,6 +64,10 @@ pub enum StoreError {
     },
     #[error("store.redis_url {url}: not connected (the store was opened but not started)")]
     NotConnected { url: String },
+    #[error(
+        "the store cannot take the revocation now; it waits in store.queue_path {queue} for an instance to store it"
+    )]
+    NotStored { queue: String },
 }
 
 /// Where the entries live.
@@ -71,6 +93,12 @@ pub struct Revoker {
     healthy: AtomicBool,
     /// `jti`s of logout tokens acted on, with when they may be forgotten (replay defence).
     seen_jti: Mutex<HashMap<String, u64>>,
+    /// Revocations waiting for the store.
+    queue: Queue,
+    /// False while revocations wait, so that the wait is logged once, not every second.
+    drained: AtomicBool,
+    /// Authorization responses already used.
+    used: Used,
 }
 
 impl Revoker {
@@ -80,6 +108,17 @@ impl Revoker {
     pub fn open(cfg: &Store, keep_secs: u64) -> Result<Revoker, StoreError> {
         let keep_from = now().saturating_sub(keep_secs);
         let mut master = Revocations::default();
+        let (queue, waiting) = Queue::open(&cfg.queue_path, keep_from)?;
+        for e in &waiting {
+            master.apply(e);
+        }
+        if !waiting.is_empty() {
+            tracing::warn!(queue = %queue.dir().display(), waiting = waiting.len(), "revocations: entries from an earlier run still wait for the store; in force here");
+        }
+        let used = Used::new(match &cfg.kind {
+            StoreKind::Embedded(dir) => Some(dir.as_path()),
+            StoreKind::Redis(_) => None,
+        });
         let backend = match &cfg.kind {
             StoreKind::Embedded(dir) => {
                 let (store, entries) = file::FileStore::open(dir, keep_from)?;
@@ -99,6 +138,9 @@ impl Revoker {
             sync_interval: Duration::from_secs(cfg.sync_interval_secs.max(1)),
             healthy: AtomicBool::new(true),
             seen_jti: Mutex::new(HashMap::new()),
+            drained: AtomicBool::new(waiting.is_empty()),
+            queue,
+            used,
         })
     }
 
@@ -128,6 +170,7 @@ impl Revoker {
             self.merge(&entries);
             tracing::info!(url = %r.url(), entries = self.snapshot().len(), "revocations: redis store");
         }
+        self.retry_waiting().await;
         Ok(())
     }
 
@@ -137,13 +180,89 @@ impl Revoker {
     }
 
     /// Revokes at once here and writes the entry to the store, where the other instances (and
-    /// this one after a restart) find it. When the write fails the entry still holds here.
-    pub async fn revoke(&self, e: Entry) -> Result<(), StoreError> {
+    /// this one after a restart) find it. When the store cannot take it, the entry waits in the
+    /// local queue (`Queued`) and is retried at every sync; `Err` only when it could not be made
+    /// durable anywhere (then it waits in memory, in force here, and is still retried).
+    pub async fn revoke(&self, e: Entry) -> Result<Durable, StoreError> {
         self.merge(std::slice::from_ref(&e));
-        match &self.backend {
-            Backend::File(f) => f.append(&e).await,
-            Backend::Redis(r) => r.append(&e).await,
+        let Err(store_error) = self.write(&e).await else { return Ok(Durable::Stored) };
+        self.drained.store(false, Ordering::Relaxed);
+        match self.queue.hold(&e).await {
+            Ok(d) => {
+                tracing::error!(error = %store_error, queue = %self.queue.dir().display(), waiting = self.queue.len(),
+                    "revocation not stored; queued on disk, in force here, retried until the store takes it");
+                Ok(d)
+            }
+            Err(queue_error) => {
+                tracing::error!(error = %store_error, queue_error = %queue_error, waiting = self.queue.len(),
+                    "revocation not stored, nor queued on disk: in force here (memory only) and retried");
+                Err(store_error)
+            }
         }
+    }
+
+    async fn write(&self, e: &Entry) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::File(f) => f.append(e).await,
+            Backend::Redis(r) => r.append(e).await,
+        }
+    }
+
+    /// How many revocations wait for the store (admin `/stats`).
+    pub fn waiting(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Retries what waits for the store, oldest first; stops at the first failure.
+    async fn retry_waiting(&self) {
+        if self.queue.is_empty() && self.drained.load(Ordering::Relaxed) {
+            return;
+        }
+        let waiting = match self.queue.waiting().await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "revocations: cannot read the local queue");
+                return;
+            }
+        };
+        let mut done = Vec::new();
+        for e in &waiting {
+            if self.write(e).await.is_err() {
+                break;
+            }
+            done.push(e.clone());
+        }
+        // entries other processes queued apply here too
+        self.merge(&waiting);
+        if let Err(e) = self.queue.stored(&done).await {
+            tracing::warn!(error = %e, "revocations: stored, but the local queue could not be rewritten; they will be written again");
+        }
+        if !done.is_empty() && self.queue.is_empty() {
+            self.drained.store(true, Ordering::Relaxed);
+            tracing::info!(stored = done.len(), store = %self.location(), "revocations: every waiting revocation is stored now");
+        }
+    }
+
+    /// Whether this authorization response (`key`, its state valid until `until`) is used for
+    /// the first time; it is used from now on. Remembered in the store (the embedded folder or
+    /// Redis) so that other instances and later runs agree; memory alone when the store fails.
+    pub async fn first_use(&self, key: &str, until: u64) -> First {
+        let now = now();
+        if self.used.in_memory(key, until, now) == First::No {
+            return First::No;
+        }
+        let shared = match &self.backend {
+            Backend::File(_) => self.used.on_disk(key, until).map_err(|e| e.to_string()),
+            Backend::Redis(r) => r
+                .first_use(key, until.saturating_sub(now))
+                .await
+                .map(|first| if first { First::Yes } else { First::No })
+                .map_err(|e| e.to_string()),
+        };
+        shared.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "used logins: the store cannot record this one; this instance remembers it");
+            First::Yes
+        })
     }
 
     /// Where the entries live, for messages: a file path or the Redis URL without password.
@@ -203,6 +322,8 @@ impl Revoker {
             }
         }
         self.prune(keep_from);
+        self.retry_waiting().await;
+        self.used.prune(now());
         if let Backend::Redis(r) = &self.backend
             && let Err(e) = r.prune_now_and_then(keep_from).await
         {

@@ -20,6 +20,9 @@ use super::StoreError;
 
 const KEY: &str = "authfront:revocations";
 const VERSION_KEY: &str = "authfront:revocations:version";
+/// Authorization responses already used, one key each (`authfront:used-login:<key>`), expiring
+/// with their login state.
+const USED_PREFIX: &str = "authfront:used-login:";
 /// Bound on connecting and on every command: a slow Redis must not hold up revocations.
 const TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the set is pruned of old entries (any instance may do it; it is idempotent).
@@ -140,6 +143,24 @@ impl RedisStore {
     pub async fn prune_now_and_then(&self, keep_from: u64) -> Result<(), StoreError> {
         let due = self.last_prune.lock().unwrap_or_else(|p| p.into_inner()).is_none_or(|t| t.elapsed() >= PRUNE_EVERY);
         if due { self.prune(keep_from).await } else { Ok(()) }
+    }
+}
+
+impl RedisStore {
+    /// Records `key` as used until `ttl_secs` from now, unless it already is (`SET NX EX`):
+    /// true the first time.
+    pub async fn first_use(&self, key: &str, ttl_secs: u64) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        let set: Option<String> = ::redis::cmd("SET")
+            .arg(format!("{USED_PREFIX}{key}"))
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl_secs.max(1))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| self.error("cannot record a used login", e))?;
+        Ok(set.is_some())
     }
 }
 

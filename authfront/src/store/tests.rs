@@ -17,7 +17,7 @@ fn entry(kind: &str, value: &str, at: u64) -> Entry {
 }
 
 fn embedded(dir: &Path) -> Store {
-    Store { kind: StoreKind::Embedded(dir.to_path_buf()), sync_interval_secs: 1 }
+    Store { kind: StoreKind::Embedded(dir.to_path_buf()), sync_interval_secs: 1, queue_path: dir.join("queue") }
 }
 
 fn session(sub: &str, sid: Option<&str>, iat: u64) -> Session {
@@ -204,7 +204,87 @@ async fn redis_unreachable_at_start_is_an_error_naming_the_key() {
     let store = Store {
         kind: StoreKind::Redis(authfront_core::config::Secret::new("redis://127.0.0.1:1/0".into())),
         sync_interval_secs: 1,
+        queue_path: std::env::temp_dir().join("authfront-test-unused-queue"),
     };
     let e = Revoker::open_and_start(&store, 60).await.unwrap_err().to_string();
     assert!(e.starts_with("store.redis_url redis://127.0.0.1:1/0: cannot connect"), "{e}");
+}
+
+/// A store that cannot be written: its data file is a folder (root ignores permissions).
+fn break_store(state: &Path) {
+    let data = state.join("revocations.jsonl");
+    let _ = fs::remove_file(&data);
+    fs::create_dir(&data).unwrap();
+}
+
+fn repair_store(state: &Path) {
+    fs::remove_dir(state.join("revocations.jsonl")).unwrap();
+}
+
+#[tokio::test]
+async fn a_revocation_the_store_refuses_waits_in_the_queue_and_lands_later() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (state, queue) = (tmp.path().join("state"), tmp.path().join("queue"));
+    let cfg = Store { kind: StoreKind::Embedded(state.clone()), sync_interval_secs: 1, queue_path: queue.clone() };
+    let s = session("alice", None, now() - 10);
+    let r = Revoker::open(&cfg, 3600).unwrap();
+    assert!(!queue.exists(), "no queue folder until one is needed");
+    break_store(&state);
+    assert_eq!(r.revoke(Entry::session(&s.id, now())).await.unwrap(), Durable::Queued);
+    assert!(r.snapshot().revokes(&s), "in force here at once");
+    assert_eq!(r.waiting(), 1);
+    r.sync().await;
+    assert_eq!(r.waiting(), 1, "still refused: still waiting");
+    repair_store(&state);
+    // a restart before the retry: the queued revocation is in force from the start
+    let restarted = Revoker::open(&cfg, 3600).unwrap();
+    assert!(restarted.snapshot().revokes(&s));
+    assert_eq!(restarted.waiting(), 1);
+    restarted.sync().await;
+    assert_eq!(restarted.waiting(), 0, "stored once the store takes it");
+    assert!(data(&state).contains(&s.id_text()), "{}", data(&state));
+    // the queue is empty on disk too: a new process finds nothing waiting
+    assert_eq!(Revoker::open(&cfg, 3600).unwrap().waiting(), 0);
+}
+
+#[tokio::test]
+async fn a_revocation_nothing_on_disk_can_take_waits_in_memory_and_is_retried() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (state, queue) = (tmp.path().join("state"), tmp.path().join("queue"));
+    let cfg = Store { kind: StoreKind::Embedded(state.clone()), sync_interval_secs: 1, queue_path: queue.clone() };
+    let s = session("bob", None, now() - 10);
+    let r = Revoker::open(&cfg, 3600).unwrap();
+    // neither the store nor the queue's folder can be written: a file is in its way
+    fs::write(&queue, b"not a folder").unwrap();
+    break_store(&state);
+    assert!(r.revoke(Entry::session(&s.id, now())).await.is_err(), "not durable: not acknowledged");
+    assert!(r.snapshot().revokes(&s), "but in force here");
+    assert_eq!(r.waiting(), 1);
+    repair_store(&state);
+    r.sync().await;
+    assert_eq!(r.waiting(), 0);
+    assert!(data(&state).contains(&s.id_text()));
+}
+
+#[tokio::test]
+async fn a_login_is_used_once_across_processes_sharing_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = embedded(&tmp.path().join("state"));
+    let a = Revoker::open(&cfg, 3600).unwrap();
+    let b = Revoker::open(&cfg, 3600).unwrap();
+    let until = now() + 600;
+    assert_eq!(a.first_use("00112233445566778899aabbccddeeff", until).await, First::Yes);
+    assert_eq!(a.first_use("00112233445566778899aabbccddeeff", until).await, First::No);
+    assert_eq!(b.first_use("00112233445566778899aabbccddeeff", until).await, First::No, "another instance");
+    assert_eq!(b.first_use("ffeeddccbbaa99887766554433221100", until).await, First::Yes);
+}
+
+#[test]
+fn a_queue_path_that_is_not_a_folder_is_an_error_naming_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let queue = tmp.path().join("queue");
+    fs::write(&queue, b"x").unwrap();
+    let cfg = Store { kind: StoreKind::Embedded(tmp.path().join("state")), sync_interval_secs: 1, queue_path: queue };
+    let e = Revoker::open(&cfg, 3600).unwrap_err().to_string();
+    assert!(e.starts_with("store.queue_path "), "{e}");
 }

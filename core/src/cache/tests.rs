@@ -12,7 +12,10 @@ fn settings() -> CacheSettings {
         max_object_size: 1 << 16,
         default_ttl: 0,
         stale_if_error: 3600,
-        rules: vec![CacheRule { path: Pattern::parse("/assets/*").unwrap(), default_ttl: 86400 }],
+        rules: vec![
+            CacheRule { path: Pattern::parse("/assets/*").unwrap(), default_ttl: Some(86400), shared: false },
+            CacheRule { path: Pattern::parse("/static/*").unwrap(), default_ttl: None, shared: true },
+        ],
     }
 }
 
@@ -46,15 +49,48 @@ fn key_is_path_and_query_only() {
     assert_ne!(with_q, split);
 }
 
+fn plain_usage(method: &Method, h: &HeaderMap) -> Use {
+    usage(&settings(), "/a", method, h, false, false)
+}
+
 #[test]
 fn usage_by_method_and_range() {
-    assert_eq!(usage(&Method::GET, &HeaderMap::new()), Use::Fill);
-    assert_eq!(usage(&Method::GET, &headers(&[("range", "bytes=0-1")])), Use::HitOnly);
-    assert_eq!(usage(&Method::HEAD, &HeaderMap::new()), Use::HitOnly);
-    assert_eq!(usage(&Method::POST, &HeaderMap::new()), Use::Bypass);
+    assert_eq!(plain_usage(&Method::GET, &HeaderMap::new()), Use::Fill);
+    assert_eq!(plain_usage(&Method::GET, &headers(&[("range", "bytes=0-1")])), Use::HitOnly);
+    assert_eq!(plain_usage(&Method::HEAD, &HeaderMap::new()), Use::HitOnly);
+    assert_eq!(plain_usage(&Method::POST, &HeaderMap::new()), Use::Bypass);
     assert!(invalidates(&Method::POST, StatusCode::CREATED));
     assert!(!invalidates(&Method::POST, StatusCode::INTERNAL_SERVER_ERROR));
     assert!(!invalidates(&Method::GET, StatusCode::OK));
+}
+
+#[test]
+fn a_body_or_a_personal_answer_bypasses_the_cache() {
+    let s = settings();
+    let none = HeaderMap::new();
+    assert_eq!(usage(&s, "/a", &Method::GET, &none, true, false), Use::Bypass, "a GET with a body");
+    assert_eq!(usage(&s, "/a", &Method::GET, &none, false, true), Use::Bypass, "identity headers sent");
+    assert_eq!(usage(&s, "/assets/x", &Method::HEAD, &none, false, true), Use::Bypass, "a rule without shared");
+    // the operator says the answers here do not depend on who asks
+    assert_eq!(usage(&s, "/static/x", &Method::GET, &none, false, true), Use::Fill);
+    assert_eq!(usage(&s, "/static/x", &Method::GET, &none, true, true), Use::Bypass, "bodies never");
+    // a rule without a default_ttl leaves the global one
+    assert_eq!(default_ttl(&s, "/static/x"), 0);
+}
+
+#[test]
+fn nothing_is_shared_that_is_stale_on_arrival_without_a_validator() {
+    // the default config (default_ttl 0s, stale_if_error 1h) and an origin that says nothing:
+    // not stored, so neither coalesced nor served stale to someone else
+    assert_eq!(store("/a", 200, &[]), Err(NoStore::NotReusable));
+    assert_eq!(store("/a", 200, &[("cache-control", "max-age=0")]), Err(NoStore::NotReusable));
+    assert_eq!(store("/a", 200, &[("cache-control", "no-cache")]), Err(NoStore::NotReusable));
+    assert_eq!(store("/a", 200, &[("cache-control", "max-age=60"), ("age", "60")]), Err(NoStore::NotReusable));
+    // a validator makes it reusable after a revalidation; freshness or a default TTL at once
+    assert!(store("/a", 200, &[("etag", "\"e\"")]).is_ok());
+    assert!(store("/a", 200, &[("last-modified", &date(NOW - 60))]).is_ok());
+    assert!(store("/a", 200, &[("cache-control", "max-age=1")]).is_ok());
+    assert!(store("/assets/x.css", 200, &[]).is_ok());
 }
 
 #[test]

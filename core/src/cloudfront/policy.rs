@@ -144,10 +144,49 @@ impl Policy {
     }
 
     /// True when `url` matches the resource pattern (`*` any run of characters, `?` exactly
-    /// one, case-sensitive, over the whole URL with its query string).
+    /// one, case-sensitive, over the whole URL with its query string). Both are compared in
+    /// one spelling of their percent-escapes ([`canonical_escapes`]), so `%c3%a9` in a policy
+    /// matches the `%C3%A9` of a normalised path, and `%2e%2e` stays two dots that no
+    /// normalised path contains.
     pub fn allows(&self, url: &str) -> bool {
-        self.resource.as_deref().is_none_or(|r| crate::path::glob(r.as_bytes(), url.as_bytes()))
+        self.resource
+            .as_deref()
+            .is_none_or(|r| crate::path::glob(canonical_escapes(r).as_bytes(), canonical_escapes(url).as_bytes()))
     }
+}
+
+/// `text` with its percent-escapes in one spelling (RFC 3986 §6.2.2): upper-case hex, and
+/// unreserved characters (letters, digits, `-._~`) decoded. Borrowed when there is no `%`.
+pub(crate) fn canonical_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('%') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex))
+        {
+            // two hex digits: the value fits a byte
+            let c = (h * 16 + l) as u8;
+            if c.is_ascii_alphanumeric() || b"-._~".contains(&c) {
+                out.push(c as char);
+            } else {
+                out.push('%');
+                out.push(char::from(b[i + 1]).to_ascii_uppercase());
+                out.push(char::from(b[i + 2]).to_ascii_uppercase());
+            }
+            i += 3;
+            continue;
+        }
+        // not an escape: copy the character whole (the text is UTF-8)
+        let len = text[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[i..i + len]);
+        i += len;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn object<'v>(v: &'v Value, problem: &'static str) -> Result<&'v Map<String, Value>, &'static str> {

@@ -114,9 +114,24 @@ impl Params {
     }
 }
 
-/// Verifies `params` for a request of `url` (scheme, host, raw path and the query *without*
-/// the signing parameters) from `client` at `now`; on success, the policy that granted it.
+/// Verifies `params` for a request of `url` (scheme, host, path and the query *without* the
+/// signing parameters) from `client` at `now`; on success, the policy that granted it.
 pub fn verify(group: &KeyGroup, params: &Params, url: &str, client: IpAddr, now: u64) -> Result<Policy, Refusal> {
+    verify_at(group, params, url, url, client, now)
+}
+
+/// [`verify`] for a request whose raw URL (`signed`: what a canned policy's signature covers,
+/// as the signer wrote it) and whose normalised URL (`url`: what is served, and what every
+/// policy's `Resource` must match) differ. A wildcard `Resource` is thus never matched against
+/// dot segments or encodings that the origin would resolve elsewhere.
+pub fn verify_at(
+    group: &KeyGroup,
+    params: &Params,
+    signed: &str,
+    url: &str,
+    client: IpAddr,
+    now: u64,
+) -> Result<Policy, Refusal> {
     if params.repeated {
         return Err(Refusal::Malformed("a signing parameter appears more than once"));
     }
@@ -133,7 +148,7 @@ pub fn verify(group: &KeyGroup, params: &Params, url: &str, client: IpAddr, now:
                 return Err(Refusal::Malformed("Expires is not Unix seconds"));
             }
             let expires = e.parse().map_err(|_| Refusal::Malformed("Expires is not Unix seconds"))?;
-            let p = Policy::canned(url, expires);
+            let p = Policy::canned(signed, expires);
             (p.to_json().into_bytes(), Some(p))
         }
         (None, Some(p)) => {

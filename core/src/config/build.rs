@@ -7,8 +7,8 @@ use http::{HeaderName, HeaderValue};
 
 use super::raw::{RawConfig, RawSecret};
 use super::{
-    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Secret, Server, Store, StoreKind, Unauthenticated, edge,
-    origin, session,
+    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Preflight, Secret, Server, Store, StoreKind,
+    Unauthenticated, edge, origin, session,
 };
 use crate::path::{Pattern, normalize};
 
@@ -128,6 +128,7 @@ fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
         public_url,
         endpoints,
         shutdown_grace_secs: duration_secs("server.shutdown_grace", &s.shutdown_grace)?,
+        guard: super::guard::build(s)?,
     })
 }
 
@@ -184,6 +185,16 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
     if id_token_algs.is_empty() {
         return Err(ConfigError::new("oidc.id_token_algs", "must name at least one algorithm"));
     }
+    if let Some((i, _)) = o.trusted_audiences.iter().enumerate().find(|(_, a)| a.is_empty()) {
+        return Err(ConfigError::new(format!("oidc.trusted_audiences[{i}]"), "must not be empty"));
+    }
+    let http_timeout_secs = duration_secs("oidc.http_timeout", &o.http_timeout)?;
+    if http_timeout_secs == 0 {
+        return Err(ConfigError::new(
+            "oidc.http_timeout",
+            "must be at least 1s: every call to the provider would fail",
+        ));
+    }
     for k in o.auth_params.keys() {
         if crate::oidc::OWN_PARAMS.contains(&k.as_str()) {
             return Err(ConfigError::new(
@@ -200,10 +211,11 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         scopes: o.scopes.clone(),
         id_token_algs,
         clock_skew_secs: duration_secs("oidc.clock_skew", &o.clock_skew)?,
-        http_timeout_secs: duration_secs("oidc.http_timeout", &o.http_timeout)?.max(1),
+        http_timeout_secs,
         jwks_min_refresh_interval_secs: duration_secs("oidc.jwks_min_refresh_interval", &o.jwks_min_refresh_interval)?,
         login_timeout_secs: duration_secs("oidc.login_timeout", &o.login_timeout)?.max(1),
         auth_params: o.auth_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        trusted_audiences: o.trusted_audiences.clone(),
     })
 }
 
@@ -283,7 +295,17 @@ fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {
         };
         on_unauthenticated.push((paths, action));
     }
-    Ok(Access { public_paths, required_groups: a.required_groups.clone(), groups_claim, on_unauthenticated })
+    let preflight = match a.preflight.as_deref() {
+        None | Some("authenticate") => Preflight::Authenticate,
+        Some("origin") => Preflight::Origin,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "access.preflight",
+                format!("`{other}` is not one of `authenticate`, `origin`"),
+            ));
+        }
+    };
+    Ok(Access { public_paths, required_groups: a.required_groups.clone(), groups_claim, on_unauthenticated, preflight })
 }
 
 fn build_store(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Store, ConfigError> {
@@ -303,7 +325,12 @@ fn build_store(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Store, Con
         (None, p) => StoreKind::Embedded(PathBuf::from(p.as_deref().unwrap_or("authfront-state"))),
     };
     let sync = duration_secs("store.sync_interval", s.sync_interval.as_deref().unwrap_or("1s"))?.max(1);
-    Ok(Store { kind, sync_interval_secs: sync })
+    let queue_path = match &s.queue_path {
+        Some(p) if p.is_empty() => return Err(ConfigError::new("store.queue_path", "must not be empty")),
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from("authfront-queue"),
+    };
+    Ok(Store { kind, sync_interval_secs: sync, queue_path })
 }
 
 /// The seeds' security headers, made safe for any site: nothing here can break a page's own

@@ -180,6 +180,11 @@ pub(super) fn warnings(cf: &CloudFront, public_url: &str) -> Vec<String> {
     out
 }
 
+/// How long login-mode cookies live unless configured: CloudFront checks them by itself, so
+/// this is how long a signed-out (or revoked) user's copy keeps working there. authfront signs
+/// them again while the session lives (`cloudfront::login`), so a short value costs nothing.
+pub const DEFAULT_LOGIN_COOKIE_LIFETIME: u64 = 600;
+
 fn login_cookies(
     l: &RawLoginCookies,
     session_lifetime_secs: u64,
@@ -192,7 +197,7 @@ fn login_cookies(
     let resource = sign::resource_for_signing(&l.resource).map_err(|p| ConfigError::new(format!("{K}.resource"), p))?;
     let lifetime_secs = match &l.lifetime {
         Some(t) => duration_secs(&format!("{K}.lifetime"), t)?,
-        None => session_lifetime_secs,
+        None => DEFAULT_LOGIN_COOKIE_LIFETIME.min(session_lifetime_secs),
     };
     if lifetime_secs < 60 {
         return Err(ConfigError::new(format!("{K}.lifetime"), "must be at least 1m"));

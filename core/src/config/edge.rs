@@ -24,11 +24,18 @@ pub struct RawProxy {
     /// Cookies removed before a request leaves, besides authfront's own.
     #[serde(default)]
     pub strip_cookies: Vec<String>,
+    /// Largest request body passed to an origin.
+    pub max_request_body: Option<RawSize>,
 }
 
 impl Default for RawProxy {
     fn default() -> Self {
-        Self { identity_headers: RawIdentityHeaders::default(), forwarded_headers: true, strip_cookies: Vec::new() }
+        Self {
+            identity_headers: RawIdentityHeaders::default(),
+            forwarded_headers: true,
+            strip_cookies: Vec::new(),
+            max_request_body: None,
+        }
     }
 }
 
@@ -111,7 +118,10 @@ fn default_stale_if_error() -> String {
 #[serde(deny_unknown_fields)]
 pub struct RawCacheRule {
     pub path: String,
-    pub default_ttl: String,
+    pub default_ttl: Option<String>,
+    /// The origin's answers here do not depend on who asks, though identity headers are sent.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// A number of bytes: an integer, or text like `512KiB`, `64MiB`, `1GB`.
@@ -159,7 +169,13 @@ pub struct Proxy {
     pub groups_header: Option<HeaderName>,
     pub forwarded_headers: bool,
     pub strip_cookies: Vec<String>,
+    /// Largest request body passed to an origin (`413` beyond).
+    pub max_request_body: u64,
 }
+
+/// Request bodies beyond this are refused unless `proxy.max_request_body` says otherwise: big
+/// enough for forms and uploads of documents, small enough that a stuck upload is bounded.
+pub const DEFAULT_MAX_REQUEST_BODY: u64 = 16 << 20;
 
 impl Proxy {
     /// Every identity header name in use.
@@ -186,7 +202,11 @@ pub struct CacheSettings {
 #[derive(Debug, Clone)]
 pub struct CacheRule {
     pub path: Pattern,
-    pub default_ttl: u64,
+    /// `None`: the global `cache.default_ttl`.
+    pub default_ttl: Option<u64>,
+    /// Store and share answers sent with identity headers (the operator says they do not
+    /// depend on who asks); otherwise such requests bypass the cache.
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -231,6 +251,10 @@ pub(super) fn build_proxy(raw: &RawProxy) -> Result<Proxy, ConfigError> {
         groups_header: name("groups", &h.groups)?,
         forwarded_headers: raw.forwarded_headers,
         strip_cookies: raw.strip_cookies.clone(),
+        max_request_body: match &raw.max_request_body {
+            Some(s) => size("proxy.max_request_body", s)?,
+            None => DEFAULT_MAX_REQUEST_BODY,
+        },
     })
 }
 
@@ -239,8 +263,14 @@ pub(super) fn build_cache(raw: &RawCache) -> Result<CacheSettings, ConfigError> 
     for (i, r) in raw.rules.iter().enumerate() {
         let key = format!("cache.rules[{i}]");
         let path = Pattern::parse(&r.path).map_err(|e| ConfigError::new(format!("{key}.path"), e))?;
-        let default_ttl = duration(&format!("{key}.default_ttl"), &r.default_ttl)?.as_secs();
-        rules.push(CacheRule { path, default_ttl });
+        let default_ttl = match &r.default_ttl {
+            Some(t) => Some(duration(&format!("{key}.default_ttl"), t)?.as_secs()),
+            None => None,
+        };
+        if default_ttl.is_none() && !r.shared {
+            return Err(ConfigError::new(key, "says nothing: give `default_ttl`, `shared = true`, or both"));
+        }
+        rules.push(CacheRule { path, default_ttl, shared: r.shared });
     }
     let max_size = size("cache.max_size", &raw.max_size)?;
     let max_object_size = size("cache.max_object_size", &raw.max_object_size)?;

@@ -6,6 +6,7 @@
 mod build;
 pub(crate) mod cloudfront;
 mod edge;
+mod guard;
 mod origin;
 mod raw;
 mod session;
@@ -21,7 +22,10 @@ use http::{HeaderName, HeaderValue};
 pub use build::parse;
 pub use cloudfront::{CloudFront, LoginCookies, SignedPaths};
 pub use edge::{Admin, CacheRule, CacheSettings, Compression, Proxy, parse_size};
-pub use origin::{AwsCredentials, HttpOrigin, Origin, OriginKind, Route, S3Origin, SecretHeader, Timeouts};
+pub use guard::{Guard, Limits, Underscores};
+pub use origin::{
+    AwsCredentials, HiddenFiles, HttpOrigin, Origin, OriginKind, Route, S3Origin, SecretHeader, Symlinks, Timeouts,
+};
 pub use raw::RawSecret;
 
 use crate::keyring::Keyring;
@@ -99,6 +103,9 @@ pub struct Store {
     pub kind: StoreKind,
     /// How often the list is re-read (revoked sessions stop within about this long).
     pub sync_interval_secs: u64,
+    /// Where revocations (and consumed logins) wait, durably, while the store cannot take
+    /// them (Redis down); relative paths: to the config file's folder.
+    pub queue_path: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +123,8 @@ pub struct Server {
     pub public_url: String,
     pub endpoints: Endpoints,
     pub shutdown_grace_secs: u64,
+    /// Limits of the listeners, and the path and header rules of the boundary.
+    pub guard: Guard,
 }
 
 impl Server {
@@ -165,6 +174,9 @@ pub struct Oidc {
     pub jwks_min_refresh_interval_secs: u64,
     pub login_timeout_secs: u64,
     pub auth_params: Vec<(String, String)>,
+    /// Audiences an ID token may list besides this client (OIDC Core 3.1.3.7 step 3: any
+    /// other audience is refused).
+    pub trusted_audiences: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +204,9 @@ pub struct Session {
     pub refresh: bool,
     pub refresh_margin_secs: u64,
     pub refresh_grace_secs: u64,
+    /// After a refresh failed for want of the provider, how long before that session tries
+    /// again (it is served as it is meanwhile).
+    pub refresh_retry_secs: u64,
     pub cookie: CookieSettings,
     pub mode: CookieMode,
     pub additional_cookies: Vec<ExtraCookie>,
@@ -248,6 +263,18 @@ pub struct Access {
     pub groups_claim: String,
     /// First match wins; no match means [`Unauthenticated::Auto`].
     pub on_unauthenticated: Vec<(Vec<Pattern>, Unauthenticated)>,
+    pub preflight: Preflight,
+}
+
+/// CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) on protected paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Preflight {
+    /// Like any request: a session (and the rules) or the usual 401.
+    #[default]
+    Authenticate,
+    /// To the origin unauthenticated, without the secret header, identity or body (opt-in: the
+    /// origin must answer preflights without trusting them).
+    Origin,
 }
 
 /// What a request without a session gets.

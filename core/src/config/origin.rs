@@ -30,6 +30,10 @@ pub struct RawOrigin {
     pub spa: bool,
     /// `dir` only: bytes of small files kept in memory (default [`DEFAULT_FILE_CACHE`]).
     pub file_cache: Option<super::edge::RawSize>,
+    /// `dir` only: `deny` (default) or `allow` names starting with `.`.
+    pub hidden_files: Option<String>,
+    /// `dir` only: `deny` (default) or `follow` symlinks.
+    pub symlinks: Option<String>,
     pub connect_timeout: Option<String>,
     pub read_timeout: Option<String>,
     pub secret_header: Option<RawSecretHeader>,
@@ -72,10 +76,35 @@ pub struct Origin {
     /// `dir` only: how many bytes of small files the folder keeps in memory, checked against
     /// the file on every request; `0` keeps none.
     pub file_cache: u64,
+    /// `dir` only: whether names starting with `.` are served.
+    pub hidden_files: HiddenFiles,
+    /// `dir` only: whether symlinks are followed.
+    pub symlinks: Symlinks,
     /// Network origins only (S3, HTTP).
     pub timeouts: Timeouts,
     /// Sent to an HTTP origin on every request so that it can refuse anyone but authfront.
     pub secret_header: Option<SecretHeader>,
+}
+
+/// Names starting with `.` in a folder (`.git/`, `.env`, `.htpasswd`): things deployed by
+/// accident far more often than on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HiddenFiles {
+    /// `404`, except below `/.well-known/` (RFC 8615: meant to be served).
+    #[default]
+    Deny,
+    Allow,
+}
+
+/// Symlinks inside a served folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Symlinks {
+    /// Any symlink on the way is a `404`: what is served is what the rules saw.
+    #[default]
+    Deny,
+    /// Followed when the target is inside the folder and the rules let this request see the
+    /// target's own path.
+    Follow,
 }
 
 #[derive(Debug, Clone)]
@@ -212,7 +241,32 @@ fn one(key: &str, raw: &RawOrigin, resolve: &mut Resolver<'_>) -> Result<Origin,
         (Some(size), OriginKind::Dir(_)) => super::edge::size(&format!("{key}.file_cache"), size)?,
         (Some(_), _) => return Err(ConfigError::new(format!("{key}.file_cache"), "is for `dir` origins")),
     };
-    Ok(Origin { kind, static_site, spa: raw.spa, file_cache, timeouts, secret_header })
+    let is_dir = matches!(kind, OriginKind::Dir(_));
+    let hidden_files = match raw.hidden_files.as_deref() {
+        None => HiddenFiles::Deny,
+        Some(_) if !is_dir => return Err(ConfigError::new(format!("{key}.hidden_files"), "is for `dir` origins")),
+        Some("deny") => HiddenFiles::Deny,
+        Some("allow") => HiddenFiles::Allow,
+        Some(other) => {
+            return Err(ConfigError::new(
+                format!("{key}.hidden_files"),
+                format!("`{other}` is not one of `deny`, `allow`"),
+            ));
+        }
+    };
+    let symlinks = match raw.symlinks.as_deref() {
+        None => Symlinks::Deny,
+        Some(_) if !is_dir => return Err(ConfigError::new(format!("{key}.symlinks"), "is for `dir` origins")),
+        Some("deny") => Symlinks::Deny,
+        Some("follow") => Symlinks::Follow,
+        Some(other) => {
+            return Err(ConfigError::new(
+                format!("{key}.symlinks"),
+                format!("`{other}` is not one of `deny`, `follow`"),
+            ));
+        }
+    };
+    Ok(Origin { kind, static_site, spa: raw.spa, file_cache, hidden_files, symlinks, timeouts, secret_header })
 }
 
 fn optional_duration(key: &str, text: Option<&str>, default: Duration) -> Result<Duration, ConfigError> {

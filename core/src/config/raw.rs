@@ -46,6 +46,8 @@ pub struct RawStore {
     /// Folder of the embedded store (default `authfront-state` beside the config file).
     pub path: Option<String>,
     pub sync_interval: Option<String>,
+    /// With Redis: the local folder where revocations wait while Redis cannot take them.
+    pub queue_path: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,6 +64,17 @@ pub struct RawServer {
     /// How long a graceful shutdown waits for requests in flight.
     #[serde(default = "default_drain")]
     pub shutdown_grace: String,
+    /// The boundary's limits and path/header rules (`super::guard`).
+    pub header_read_timeout: Option<String>,
+    pub idle_timeout: Option<String>,
+    pub request_body_timeout: Option<String>,
+    pub max_connections: Option<u64>,
+    pub max_header_size: Option<super::edge::RawSize>,
+    pub http2_max_streams: Option<u32>,
+    /// `reject` (default) or `encode`.
+    pub path_parameters: Option<String>,
+    /// `reject` (default) or `strip`.
+    pub underscore_headers: Option<String>,
 }
 
 fn default_prefix() -> String {
@@ -93,6 +106,9 @@ pub struct RawOidc {
     /// Extra query parameters for the authorization request (`prompt`, `acr_values`, ...).
     #[serde(default)]
     pub auth_params: BTreeMap<String, String>,
+    /// Audiences besides the client that an ID token's `aud` may list.
+    #[serde(default)]
+    pub trusted_audiences: Vec<String>,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -141,6 +157,9 @@ pub struct RawSession {
     pub refresh_margin: String,
     #[serde(default = "default_refresh_grace")]
     pub refresh_grace: String,
+    /// After a refresh failed (provider down), how long before the session tries again.
+    #[serde(default = "default_refresh_retry")]
+    pub refresh_retry: String,
     /// `sealed` (default), `amplify` or `elasticsearch`.
     #[serde(default = "default_cookie_mode")]
     pub cookie_mode: String,
@@ -159,6 +178,9 @@ fn default_refresh_margin() -> String {
     "60s".to_owned()
 }
 fn default_refresh_grace() -> String {
+    "30s".to_owned()
+}
+fn default_refresh_retry() -> String {
     "30s".to_owned()
 }
 fn default_cookie_mode() -> String {
@@ -215,6 +237,8 @@ pub struct RawAccess {
     /// What a request without a session gets, by path (first match wins; default `auto`).
     #[serde(default)]
     pub on_unauthenticated: Vec<RawUnauthenticated>,
+    /// CORS preflights: `authenticate` (default) or `origin`.
+    pub preflight: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

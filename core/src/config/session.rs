@@ -17,7 +17,8 @@ pub(super) fn build(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Sessi
         let value = secret(&key, k, resolve)?;
         material.push(Keyring::decode_key(value.expose()).map_err(|p| ConfigError::new(&key, p))?);
     }
-    let keys = Keyring::new(&material).map_err(|p| ConfigError::new("session.keys", p))?;
+    let keys = Keyring::for_site(&material, &raw.oidc.issuer, &raw.oidc.client_id)
+        .map_err(|p| ConfigError::new("session.keys", p))?;
     let lifetime_secs = duration_secs("session.lifetime", &s.lifetime)?;
     if lifetime_secs < 60 {
         return Err(ConfigError::new("session.lifetime", "must be at least 1m"));
@@ -114,6 +115,7 @@ pub(super) fn build(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Sessi
         refresh: s.refresh,
         refresh_margin_secs: duration_secs("session.refresh_margin", &s.refresh_margin)?,
         refresh_grace_secs: duration_secs("session.refresh_grace", &s.refresh_grace)?,
+        refresh_retry_secs: duration_secs("session.refresh_retry", &s.refresh_retry)?.max(1),
         cookie: CookieSettings {
             name: s.cookie_name.clone(),
             login_name: s.login_cookie_name.clone(),

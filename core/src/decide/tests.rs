@@ -2,6 +2,7 @@ use http::{Request, StatusCode};
 
 use super::*;
 use crate::login::tests::{site, start};
+use crate::path::PathError;
 use crate::revocation::{Entry, Target};
 
 const NOW: u64 = 1_000_000;
@@ -13,7 +14,7 @@ fn decide(site: &Site, req: &Parts, now: u64) -> Action {
 }
 
 fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
-    let mut b = Request::builder().method(method).uri(uri);
+    let mut b = Request::builder().method(method).uri(uri).header("host", "127.0.0.1:8080");
     if !cookies.is_empty() {
         let c: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
         b = b.header("cookie", c.join("; "));
@@ -49,6 +50,7 @@ fn session(groups: &[&str], exp: u64) -> String {
 fn status(a: &Action) -> StatusCode {
     match a {
         Action::Respond(r) => r.status,
+        Action::Refuse(e) => e.page().status,
         other => panic!("not a reply: {other:?}"),
     }
 }
@@ -214,7 +216,7 @@ fn fetch_json_and_xhr_get_json_401_navigations_redirect() {
         vec![("x-requested-with", "XMLHttpRequest")],
         vec![("accept", "application/json")],
     ] {
-        let mut r = Request::builder().uri("/api/data?x=1");
+        let mut r = Request::builder().header("host", "127.0.0.1:8080").uri("/api/data?x=1");
         for (n, v) in &headers {
             r = r.header(*n, *v);
         }
@@ -228,7 +230,7 @@ fn fetch_json_and_xhr_get_json_401_navigations_redirect() {
         assert_eq!(json["login_url"], "http://127.0.0.1:8080/_authfront/login?rd=%2Fapi%2Fdata%3Fx%3D1");
     }
     for headers in [vec![("sec-fetch-mode", "navigate")], vec![("accept", "text/html,*/*")], vec![]] {
-        let mut r = Request::builder().uri("/page");
+        let mut r = Request::builder().header("host", "127.0.0.1:8080").uri("/page");
         for (n, v) in &headers {
             r = r.header(*n, *v);
         }
@@ -244,10 +246,25 @@ fn per_path_unauthenticated_rules() {
         "required_groups = [\"staff\"]\n[[access.on_unauthenticated]]\npaths = [\"/api/*\"]\naction = \"status\"\n[[access.on_unauthenticated]]\npaths = [\"/download/*\"]\naction = \"redirect\"",
     );
     let s = Site::new(crate::config::parse(&text, &mut |_| Err("none".into())).unwrap());
-    let nav = |uri: &str| Request::builder().uri(uri).header("accept", "text/html").body(()).unwrap().into_parts().0;
+    let nav = |uri: &str| {
+        Request::builder()
+            .header("host", "127.0.0.1:8080")
+            .uri(uri)
+            .header("accept", "text/html")
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    };
     assert_eq!(status(&decide(&s, &nav("/api/x"), NOW)), StatusCode::UNAUTHORIZED);
-    let fetch =
-        Request::builder().uri("/download/f.zip").header("sec-fetch-mode", "cors").body(()).unwrap().into_parts().0;
+    let fetch = Request::builder()
+        .header("host", "127.0.0.1:8080")
+        .uri("/download/f.zip")
+        .header("sec-fetch-mode", "cors")
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
     assert!(matches!(decide(&s, &fetch, NOW), Action::Login { .. }));
 }
 
@@ -356,16 +373,51 @@ fn refresh_when_due_and_sign_out() {
     );
 }
 
-#[test]
-fn cors_preflight_passes_without_cookies() {
-    let r = Request::builder()
+fn preflight() -> Parts {
+    Request::builder()
         .method("OPTIONS")
         .uri("/api/x")
+        .header("host", "127.0.0.1:8080")
         .header("origin", "https://app.example")
         .header("access-control-request-method", "POST")
         .body(())
         .unwrap()
         .into_parts()
-        .0;
-    assert!(matches!(decide(&site(), &r, NOW), Action::Forward(Forward { user: None, .. })));
+        .0
+}
+
+#[test]
+fn cors_preflights_are_authenticated_like_any_request() {
+    match decide(&site(), &preflight(), NOW) {
+        Action::Respond(r) => assert_eq!(r.status, StatusCode::UNAUTHORIZED),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cors_preflights_go_to_the_origin_as_nobody_when_asked() {
+    let mut s = site();
+    s.config.access.preflight = crate::config::Preflight::Origin;
+    assert!(matches!(
+        decide(&s, &preflight(), NOW),
+        Action::Forward(Forward { user: None, preflight: true, touch: false, .. })
+    ));
+    // an ordinary OPTIONS is not a preflight
+    let plain = req("OPTIONS", "/api/x", &[]);
+    assert!(matches!(decide(&s, &plain, NOW), Action::Respond(r) if r.status == StatusCode::UNAUTHORIZED));
+}
+
+#[test]
+fn a_bad_head_is_refused_before_anything_else() {
+    let no_host = Request::builder().uri("/public/x").body(()).unwrap().into_parts().0;
+    assert!(matches!(decide(&site(), &no_host, NOW), Action::Refuse(Error::BadRequest(_))));
+    let semi = req("GET", "/public/..;/secret", &[]);
+    assert!(matches!(decide(&site(), &semi, NOW), Action::Refuse(Error::BadPath(PathError::Semicolon))));
+    let mut s = site();
+    s.config.server.guard.path_parameters = crate::path::Semicolons::Encode;
+    // with `;` as data, `..;` is a name under the public folder, not a climb out of it
+    match decide(&s, &semi, NOW) {
+        Action::Forward(f) => assert_eq!(f.path.as_str(), "/public/..;/secret"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -53,3 +53,23 @@ fn key_text() {
     assert!(Keyring::decode_key("not base64 !").is_err());
     assert!(Keyring::new(&[k, k]).is_err());
 }
+
+#[test]
+fn a_seal_opens_only_for_the_site_it_was_made_for() {
+    let keys = [[9; 32]];
+    let a = Keyring::for_site(&keys, "https://login.example.com", "docs").unwrap();
+    let sealed = a.seal(Purpose::Session, b"alice", [1; NONCE_LEN]);
+    assert_eq!(a.open(Purpose::Session, &sealed).as_deref(), Some(&b"alice"[..]));
+    let same = Keyring::for_site(&keys, "https://login.example.com", "docs").unwrap();
+    assert_eq!(same.open(Purpose::Session, &sealed).as_deref(), Some(&b"alice"[..]));
+    for (issuer, client) in [
+        ("https://login.example.com", "wiki"),
+        ("https://other.example.com", "docs"),
+        // the separator keeps the two fields apart
+        ("https://login.example.com\0d", "ocs"),
+    ] {
+        let other = Keyring::for_site(&keys, issuer, client).unwrap();
+        assert_eq!(other.open(Purpose::Session, &sealed), None, "{issuer} {client}");
+    }
+    assert_eq!(Keyring::new(&keys).unwrap().open(Purpose::Session, &sealed), None);
+}

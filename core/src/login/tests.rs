@@ -173,7 +173,12 @@ fn session_from_a_verified_sign_in() {
 #[test]
 fn finish_sets_cookies_and_returns_to_the_page() {
     let s = site();
-    let p = Pending { verifier: "v".into(), nonce: "n".into(), return_to: "/docs/a.html?x=1".into() };
+    let p = Pending {
+        verifier: "v".into(),
+        nonce: "n".into(),
+        return_to: "/docs/a.html?x=1".into(),
+        once: Once::of("n", 10),
+    };
     let (sess, tokens, raw) = session_from(&s, &claims(&["staff"]), &token_response(Some("rt")), [4; 16], 1000);
     let nonces = crate::mint::SealNonces { session: [1; 12], tokens: [2; 12] };
     let cookies = crate::mint::write(&s, &http::HeaderMap::new(), &sess, &tokens, &raw, nonces, 1000);
@@ -188,4 +193,33 @@ fn finish_sets_cookies_and_returns_to_the_page() {
     let value = t.split(';').next().unwrap().split_once('=').unwrap().1;
     assert_eq!(Tokens::open(&s.config.session.keys, value, &sess.id), Some(tokens));
     assert!(!set.iter().any(|c| c.contains("rt")), "the refresh token is never written in clear");
+}
+
+#[test]
+fn an_authorization_response_has_one_name_for_as_long_as_its_state_lives() {
+    let s = site();
+    let (state, binding) = start(&s, "/docs/", None, 1000, 7);
+    let Ok(Opened::Ready(a)) = open_state(&s, &state, Some(&binding), 1001) else { panic!() };
+    let Ok(Opened::Ready(b)) = open_state(&s, &state, Some(&binding), 1200) else { panic!() };
+    assert_eq!(a.once, b.once, "the same callback is the same response, whenever it comes");
+    assert_eq!(a.once.key.len(), 32);
+    assert_eq!(a.once.until, 1000 + s.config.oidc.login_timeout_secs);
+    // another login (another tab) is another response
+    let (other, _) = start(&s, "/docs/", Some(&binding), 1000, 8);
+    let Ok(Opened::Ready(c)) = open_state(&s, &other, Some(&binding), 1001) else { panic!() };
+    assert_ne!(a.once.key, c.once.key);
+}
+
+#[test]
+fn a_replayed_response_redeems_nothing() {
+    let s = site();
+    let (state, binding) = start(&s, "/docs/a.html", None, 1000, 7);
+    let Ok(Opened::Ready(p)) = open_state(&s, &state, Some(&binding), 1001) else { panic!() };
+    let signed_in = replayed(&s, &p, true);
+    assert_eq!(signed_in.status, http::StatusCode::FOUND);
+    assert_eq!(header(&signed_in, "location"), ["http://127.0.0.1:8080/docs/a.html"]);
+    assert!(header(&signed_in, "set-cookie").is_empty());
+    let other = replayed(&s, &p, false);
+    assert_eq!(other.status, http::StatusCode::BAD_REQUEST);
+    assert!(header(&other, "set-cookie").is_empty());
 }

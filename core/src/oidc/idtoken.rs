@@ -45,6 +45,8 @@ pub enum IdTokenError {
     WrongIssuer { got: String },
     #[error("this client is not in the token's audience")]
     WrongAudience,
+    #[error("the token's audience lists another party this client does not trust (`oidc.trusted_audiences`)")]
+    UntrustedAudience,
     #[error("`azp` is not this client")]
     WrongAzp,
     #[error("expired")]
@@ -72,6 +74,8 @@ pub struct IdTokenCheck<'a> {
     /// The configured issuer; `iss` must equal it exactly.
     pub issuer: &'a str,
     pub client_id: &'a str,
+    /// Audiences besides the client that `aud` may list (`oidc.trusted_audiences`).
+    pub trusted_audiences: &'a [String],
     /// Allowed header algorithms. HMAC is refused even if listed here.
     pub algs: &'a [Algorithm],
     /// Tolerated clock difference with the provider, applied to `exp`, `iat` and `nbf`.

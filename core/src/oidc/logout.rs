@@ -11,7 +11,7 @@
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
-use super::idtoken::claims::{audience, string, time};
+use super::idtoken::claims::{audience, audience_allowed, string, time};
 use super::idtoken::{IdTokenError, verify_jws};
 use super::jwks::KeySet;
 use super::printable;
@@ -25,6 +25,8 @@ pub struct LogoutCheck<'a> {
     /// The configured issuer; `iss` must equal it exactly.
     pub issuer: &'a str,
     pub client_id: &'a str,
+    /// Audiences besides the client that `aud` may list (`oidc.trusted_audiences`).
+    pub trusted_audiences: &'a [String],
     /// Allowed header algorithms (the ID-token list). HMAC is refused even if listed.
     pub algs: &'a [Algorithm],
     /// Tolerated clock difference with the provider, applied to `iat` and `exp`.
@@ -75,9 +77,7 @@ fn claims(raw: &Map<String, Value>, check: &LogoutCheck<'_>) -> Result<LogoutCla
     if iss != check.issuer {
         return Err(IdTokenError::WrongIssuer { got: printable(iss, 200) });
     }
-    if !audience(raw)?.contains(&check.client_id) {
-        return Err(IdTokenError::WrongAudience);
-    }
+    audience_allowed(&audience(raw)?, check.client_id, check.trusted_audiences)?;
     // Not required for a logout token, but when present it must be us, as for ID tokens.
     if string(raw, "azp")?.is_some_and(|azp| azp != check.client_id) {
         return Err(IdTokenError::WrongAzp);

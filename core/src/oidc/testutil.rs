@@ -102,7 +102,15 @@ pub const ALGS: &[Algorithm] =
 
 /// A check that [`claims()`] pass, skew 60 s.
 pub fn check() -> IdTokenCheck<'static> {
-    IdTokenCheck { issuer: ISSUER, client_id: CLIENT, algs: ALGS, skew_secs: 60, nonce: Some(NONCE), now: NOW }
+    IdTokenCheck {
+        issuer: ISSUER,
+        client_id: CLIENT,
+        trusted_audiences: &[],
+        algs: ALGS,
+        skew_secs: 60,
+        nonce: Some(NONCE),
+        now: NOW,
+    }
 }
 
 /// `token` verified with every test key and [`check()`].
@@ -158,6 +166,7 @@ pub fn oidc(client_auth: ClientAuth) -> Oidc {
         id_token_algs: vec![Algorithm::RS256, Algorithm::ES256],
         clock_skew_secs: 60,
         http_timeout_secs: 10,
+        trusted_audiences: Vec::new(),
         jwks_min_refresh_interval_secs: 60,
         login_timeout_secs: 600,
         auth_params: Vec::new(),

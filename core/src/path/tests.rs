@@ -96,13 +96,55 @@ fn the_shortcut_agrees_with_the_general_way() {
         for p in &next {
             if super::already_normal(p) {
                 shortcut += 1;
-                assert_eq!(super::normalize_general(p).as_ref().map(NormPath::as_str), Ok(p.as_str()), "{p:?}");
+                assert_eq!(
+                    super::normalize_general(p, Semicolons::Reject).as_ref().map(NormPath::as_str),
+                    Ok(p.as_str()),
+                    "{p:?}"
+                );
             }
         }
         paths = next;
     }
     assert!(shortcut > 1000, "{shortcut}");
     for p in ["/", "/docs/guide.html", "/a/b/", "/.well-known/x", "/a/./b", "/a%2Fb", "/a b"] {
-        assert_eq!(normalize(p), super::normalize_general(p), "{p:?}");
+        assert_eq!(normalize(p), super::normalize_general(p, Semicolons::Reject), "{p:?}");
     }
+}
+
+#[test]
+fn semicolons_are_refused_by_default_in_every_spelling() {
+    for raw in ["/t/public/..;/secret.html", "/t/public/..%3b/secret.html", "/a;jsessionid=x", "/a/%3B", "/;"] {
+        assert_eq!(n(raw), Err(PathError::Semicolon), "{raw}");
+    }
+}
+
+#[test]
+fn encoded_semicolons_are_data_and_go_out_encoded() {
+    let p = normalize_with("/t/public/..;/secret.html", Semicolons::Encode).unwrap();
+    // `..;` is a name here, not a climb: the rules see the same thing the origin gets
+    assert_eq!(p.as_str(), "/t/public/..;/secret.html");
+    assert_eq!(p.encoded(), "/t/public/..%3B/secret.html");
+    assert_eq!(normalize_with("/a%3bb", Semicolons::Encode).unwrap().encoded(), "/a%3Bb");
+}
+
+#[test]
+fn a_literal_star_or_question_mark_in_the_path_is_an_ordinary_character() {
+    assert!(m("/public/*", "/public/a*b"));
+    assert!(m("/public/*", "/public/*"));
+    assert!(m("/api/*", "/api/*x/y"));
+    assert!(m("/a/*.css", "/a/*x*.css"));
+    assert!(m("/a/?", "/a/*"));
+    assert!(!m("/a/b", "/a/*"));
+}
+
+#[test]
+fn wildcards_never_match_half_a_character() {
+    // `*` backtracks by whole characters: `?` after it must still take one whole character
+    assert!(m("/*?.txt", "/ü.txt"));
+    assert!(m("/*?x", "/aéx"));
+    assert!(!m("/*??x", "/éx"));
+    assert!(m("/*é", "/aaé"));
+    assert!(!m("/*é", "/aae"));
+    assert!(m("/x*?", "/x😀"));
+    assert!(!m("/x*??", "/x😀"));
 }

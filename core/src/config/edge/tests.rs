@@ -50,7 +50,7 @@ token = { env = "ADMIN_TOKEN" }
     assert!(c.proxy.email_header.is_none());
     assert_eq!(c.proxy.identity_names().count(), 3, "name keeps its default");
     assert_eq!((c.cache.max_size, c.cache.max_object_size, c.cache.default_ttl), (1 << 20, 65536, 300));
-    assert_eq!(c.cache.rules[0].default_ttl, 86400);
+    assert_eq!(c.cache.rules[0].default_ttl, Some(86400));
     assert_eq!(c.compression.min_size, 1024);
     let a = c.admin.unwrap();
     assert_eq!(a.listen.port(), 9091);

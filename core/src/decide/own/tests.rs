@@ -29,7 +29,7 @@ fn site() -> Site {
 }
 
 fn req(method: &str, uri: &str, cookie: Option<&str>) -> Parts {
-    let mut b = Request::builder().method(method).uri(uri);
+    let mut b = Request::builder().method(method).uri(uri).header("host", "127.0.0.1:8080");
     if let Some(c) = cookie {
         b = b.header("cookie", c);
     }

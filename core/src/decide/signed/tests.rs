@@ -240,3 +240,38 @@ fn a_refresh_forwards_the_stripped_query_too() {
         a => panic!("{a:?}"),
     }
 }
+
+/// A wildcard policy is matched against the path the origin serves, never the raw one.
+#[test]
+fn a_wildcard_resource_is_matched_on_the_normalised_path() {
+    let s = site();
+    let alice = Policy { resource: Some(format!("{BASE}/downloads/alice/*")), expires: EXP, starts: None, ip: None };
+    let q = query_for(alice, "K1");
+    let (path, ..) = forwarded(decide(&s, &get(&format!("/downloads/alice/report.pdf?{q}")), HERE, NOW));
+    assert_eq!(path, "/downloads/alice/report.pdf");
+    for climb in [
+        "/downloads/alice/../bob/secret.txt",
+        "/downloads/alice/%2e%2e/bob/secret.txt",
+        "/downloads/alice/%2E%2E/bob/secret.txt",
+        "/downloads/alice/.%2e/bob/secret.txt",
+        "/downloads/alice%2f..%2fbob/secret.txt",
+        "/downloads/alice/./../bob/secret.txt",
+    ] {
+        let a = decide(&s, &get(&format!("{climb}?{q}")), HERE, NOW);
+        assert_eq!(refusal(a), Refusal::WrongResource, "{climb}");
+    }
+}
+
+/// A canned policy's signature covers the URL as its signer wrote it; its resource must still
+/// be the page served.
+#[test]
+fn a_canned_url_for_a_climbing_path_opens_nothing_else() {
+    let s = site();
+    // a genuine canned URL, but written with a climb: it would serve /downloads/bob/x
+    let climbing = canned("/downloads/alice/../bob/x");
+    assert_eq!(refusal(decide(&s, &get(&climbing), HERE, NOW)), Refusal::WrongResource);
+    // percent-escapes in another case are the same character
+    let lower = canned("/downloads/caf%c3%a9.txt");
+    let (path, ..) = forwarded(decide(&s, &get(&lower), HERE, NOW));
+    assert_eq!(path, "/downloads/café.txt");
+}

@@ -52,9 +52,7 @@ pub(super) fn check(raw: Map<String, Value>, check: &IdTokenCheck<'_>) -> Result
     }
 
     let aud = audience(&raw)?;
-    if !aud.contains(&check.client_id) {
-        return Err(IdTokenError::WrongAudience);
-    }
+    audience_allowed(&aud, check.client_id, check.trusted_audiences)?;
     // Core §3.1.3.7 steps 4-5: with several audiences, `azp` says which one the token was
     // issued to; when present it must be us, or the token was meant for another client.
     match string(&raw, "azp")? {
@@ -111,6 +109,20 @@ pub(in crate::oidc) fn string<'a>(raw: &'a Map<String, Value>, name: &str) -> Re
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(malformed(format!("`{name}` is not a string"))),
     }
+}
+
+/// Core §3.1.3.7 step 3 (and Back-Channel Logout §2.6, which checks `aud` the same way): the
+/// client must be an audience, and every other audience must be one the client trusts
+/// (`oidc.trusted_audiences`). A token also meant for an API the client does not know was
+/// not issued for this sign-in alone; `azp` naming us does not change that.
+pub(in crate::oidc) fn audience_allowed(aud: &[&str], client_id: &str, trusted: &[String]) -> Result<(), IdTokenError> {
+    if !aud.contains(&client_id) {
+        return Err(IdTokenError::WrongAudience);
+    }
+    if aud.iter().any(|a| *a != client_id && !trusted.iter().any(|t| t == a)) {
+        return Err(IdTokenError::UntrustedAudience);
+    }
+    Ok(())
 }
 
 /// `aud`: one string or an array of strings (Core §2).

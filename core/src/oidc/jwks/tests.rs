@@ -25,8 +25,15 @@ fn verifies(set: &KeySet, alg: jsonwebtoken::Algorithm, kid: &str) -> bool {
         "ec256" => ec256(),
         _ => unreachable!(),
     };
-    let check =
-        IdTokenCheck { issuer: ISSUER, client_id: CLIENT, algs: &[RS256, ES256], skew_secs: 0, nonce: None, now: NOW };
+    let check = IdTokenCheck {
+        issuer: ISSUER,
+        client_id: CLIENT,
+        trusted_audiences: &[],
+        algs: &[RS256, ES256],
+        skew_secs: 0,
+        nonce: None,
+        now: NOW,
+    };
     verify_id_token(&sign(alg, Some(kid), &key, &claims()), set, &check).is_ok()
 }
 

@@ -28,7 +28,15 @@ fn with(changes: Value) -> Value {
 }
 
 fn check() -> LogoutCheck<'static> {
-    LogoutCheck { issuer: ISSUER, client_id: CLIENT, algs: ALGS, skew_secs: 60, max_age_secs: 120, now: NOW }
+    LogoutCheck {
+        issuer: ISSUER,
+        client_id: CLIENT,
+        trusted_audiences: &[],
+        algs: ALGS,
+        skew_secs: 60,
+        max_age_secs: 120,
+        now: NOW,
+    }
 }
 
 /// Signed for real by `rsa1`, header `typ: logout+jwt` as the specification recommends.
@@ -127,7 +135,11 @@ fn issuer_audience_and_azp() {
     assert_eq!(err(json!({"iss": null})), IdTokenError::MissingClaim("iss"));
     assert_eq!(err(json!({"aud": "another-client"})), IdTokenError::WrongAudience);
     assert_eq!(err(json!({"aud": null})), IdTokenError::MissingClaim("aud"));
-    verify(&token(&with(json!({"aud": ["another-client", CLIENT]})))).unwrap();
+    // every other audience must be trusted, as for ID tokens
+    assert_eq!(err(json!({"aud": ["another-client", CLIENT]})), IdTokenError::UntrustedAudience);
+    let trusted = ["another-client".to_owned()];
+    let check = LogoutCheck { trusted_audiences: &trusted, ..check() };
+    verify_logout_token(&token(&with(json!({"aud": ["another-client", CLIENT]}))), &keys(), &check).unwrap();
     assert_eq!(err(json!({"azp": "another-client"})), IdTokenError::WrongAzp);
     verify(&token(&with(json!({"azp": CLIENT})))).unwrap();
 }

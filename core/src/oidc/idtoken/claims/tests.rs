@@ -37,16 +37,35 @@ fn audience() {
     assert!(matches!(err(&rs256(json!({"aud": 5}))), IdTokenError::Malformed(_)));
     assert!(matches!(err(&rs256(json!({"aud": [CLIENT, 5]}))), IdTokenError::Malformed(_)));
     verify(&rs256(json!({"aud": [CLIENT]}))).unwrap();
-    verify(&rs256(json!({"aud": ["other", CLIENT], "azp": CLIENT}))).unwrap();
+}
+
+/// Core §3.1.3.7 step 3: an audience the client does not trust is a refusal, `azp` or not.
+#[test]
+fn every_other_audience_must_be_trusted() {
+    for aud in [json!(["other", CLIENT]), json!([CLIENT, "other"]), json!([CLIENT, "api", "other"])] {
+        let t = rs256(json!({"aud": aud, "azp": CLIENT}));
+        assert_eq!(err(&t), IdTokenError::UntrustedAudience, "{aud}");
+    }
+    let trusted = ["api".to_owned(), "other".to_owned()];
+    let check = IdTokenCheck { trusted_audiences: &trusted, ..check() };
+    let ok = |aud: Value| verify_id_token(&rs256(json!({"aud": aud, "azp": CLIENT})), &keys(), &check);
+    ok(json!([CLIENT, "other"])).unwrap();
+    ok(json!(["api", CLIENT, "other"])).unwrap();
+    assert_eq!(ok(json!([CLIENT, "third"])).unwrap_err(), IdTokenError::UntrustedAudience);
+    // a trusted audience alone is still not this client
+    assert_eq!(ok(json!(["api"])).unwrap_err(), IdTokenError::WrongAudience);
 }
 
 #[test]
 fn azp() {
-    let multi = json!({"aud": [CLIENT, "other"]});
-    assert_eq!(err(&rs256(multi)), IdTokenError::MissingClaim("azp"));
+    let trusted = ["other".to_owned()];
+    let check = IdTokenCheck { trusted_audiences: &trusted, ..check() };
+    let with = |claims: Value| verify_id_token(&rs256(claims), &keys(), &check);
+    assert_eq!(with(json!({"aud": [CLIENT, "other"]})).unwrap_err(), IdTokenError::MissingClaim("azp"));
     assert_eq!(err(&rs256(json!({"azp": "other"}))), IdTokenError::WrongAzp);
     let multi_wrong = json!({"aud": [CLIENT, "other"], "azp": "other"});
-    assert_eq!(err(&rs256(multi_wrong)), IdTokenError::WrongAzp);
+    assert_eq!(with(multi_wrong).unwrap_err(), IdTokenError::WrongAzp);
+    with(json!({"aud": [CLIENT, "other"], "azp": CLIENT})).unwrap();
     verify(&rs256(json!({"azp": CLIENT}))).unwrap();
 }
 
