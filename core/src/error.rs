@@ -77,11 +77,18 @@ impl Error {
     pub fn page(&self) -> ErrorPage {
         use Error::*;
         let (status, title, message, retry) = match self {
-            BadPath(e) => (StatusCode::BAD_REQUEST, "Bad request", e.to_string(), false),
-            BadCallback(what) => (
+            // The precise reason (`Display`) is for the log; a visitor gets words to act on.
+            BadPath(_) => (
+                StatusCode::BAD_REQUEST,
+                "Bad request",
+                "This web address is not valid here: it contains characters or parts that this site does not accept."
+                    .to_owned(),
+                false,
+            ),
+            BadCallback(_) => (
                 StatusCode::BAD_REQUEST,
                 "Sign-in failed",
-                format!("The sign-in response was incomplete: {what}."),
+                "The identity provider's answer was incomplete, so the sign-in could not finish.".to_owned(),
                 true,
             ),
             StateMismatch => (

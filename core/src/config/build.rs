@@ -192,6 +192,11 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
             ));
         }
     }
+    let switch_account_prompt = match o.switch_account_prompt.as_deref() {
+        None => crate::login::Prompt::Login,
+        Some(p) => crate::login::Prompt::parse(p)
+            .ok_or_else(|| ConfigError::new("oidc.switch_account_prompt", "must be `login` or `select_account`"))?,
+    };
     Ok(Oidc {
         issuer: o.issuer.clone(),
         client_id: o.client_id.clone(),
@@ -204,6 +209,7 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         jwks_min_refresh_interval_secs: duration_secs("oidc.jwks_min_refresh_interval", &o.jwks_min_refresh_interval)?,
         login_timeout_secs: duration_secs("oidc.login_timeout", &o.login_timeout)?.max(1),
         auth_params: o.auth_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        switch_account_prompt,
     })
 }
 

@@ -165,6 +165,8 @@ pub struct Oidc {
     pub jwks_min_refresh_interval_secs: u64,
     pub login_timeout_secs: u64,
     pub auth_params: Vec<(String, String)>,
+    /// What "sign in as someone else" on the access-denied page asks the provider for.
+    pub switch_account_prompt: crate::login::Prompt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

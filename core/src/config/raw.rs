@@ -93,6 +93,8 @@ pub struct RawOidc {
     /// Extra query parameters for the authorization request (`prompt`, `acr_values`, ...).
     #[serde(default)]
     pub auth_params: BTreeMap<String, String>,
+    /// The `prompt` of "sign in as someone else" (`login` or `select_account`).
+    pub switch_account_prompt: Option<String>,
 }
 
 fn default_scopes() -> Vec<String> {
