@@ -127,9 +127,13 @@ pub fn error(p: &ErrorPage, nav: &Nav) -> Page {
         (400..=499, _) => "Check the address, or start again from the home page.",
         _ => "Try again in a moment. If it keeps happening, tell the site's administrators.",
     };
+    let home = home();
+    // "Try again" that leads home already is the way home.
+    let retry_is_home =
+        retry.as_ref().is_some_and(|r| r.href == home.href || (is_root(&r.href) && is_root(&home.href)));
     links.extend(retry);
-    if nav.signed_in.is_none() || code != 403 {
-        links.push(home());
+    if (nav.signed_in.is_none() || code != 403) && !retry_is_home {
+        links.push(home);
     }
     Page {
         status: p.status,
@@ -139,6 +143,11 @@ pub fn error(p: &ErrorPage, nav: &Nav) -> Page {
         next: next.to_owned(),
         links,
     }
+}
+
+/// Whether `href` is this site's root, relative (`/`) or absolute (`http://host/`).
+fn is_root(href: &str) -> bool {
+    href == "/" || href.split_once("://").is_some_and(|(_, rest)| rest.find('/').map(|i| &rest[i..]) == Some("/"))
 }
 
 /// The signed-out page: says so, and offers to sign in again (a fresh login at the provider).

@@ -60,6 +60,10 @@ fn sign_in_failures_retry_the_page_wanted_and_outages_reload() {
     assert_eq!(ids(&p), ["retry", "home"]);
     assert_eq!(p.links[0].href, "http://127.0.0.1:8080/deep?x=1");
     assert!(p.next.starts_with("Start the sign-in again"), "{}", p.next);
+    // when "Try again" leads home, it is the only way home
+    let s = site();
+    let nav = Nav { retry: Some(s.url_for("/")), home: Some(s.url_for("/")), signed_in: None };
+    assert_eq!(ids(&error(&Error::StateMismatch.page(), &nav)), ["retry"]);
     // an origin failure has no retry URL: "Try again" reloads the page itself
     let p = error(&Error::Origin("refused".into()).page(), &Nav::default());
     assert_eq!(ids(&p), ["retry", "home"]);
