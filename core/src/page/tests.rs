@@ -1,3 +1,5 @@
+//! The pages' template: every page says what to do next and offers a step; links by status and site.
+
 use super::*;
 use crate::error::Error;
 use crate::login::tests::site;
