@@ -102,6 +102,22 @@ af_port_busy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# af_free_port [TAKEN...]: prints a port of 127.0.0.1 that nothing listens on and that is not
+# one of TAKEN. Chosen between 10000 and 19999, below the kernel's ephemeral range (so no
+# outgoing connection grabs it before the server binds) and below the 20000-29999 of the
+# end-to-end tests' own servers; from a random start, so that runs side by side differ.
+af_free_port() {
+  local start=$(( RANDOM % 10000 )) i p t taken
+  for (( i = 0; i < 10000; i++ )); do
+    p=$(( 10000 + (start + i) % 10000 ))
+    taken=0
+    for t in "$@"; do [ "$t" = "$p" ] && taken=1; done
+    [ $taken = 1 ] && continue
+    af_port_busy "$p" || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
 # af_alive PIDFILE: true when the pid in PIDFILE is a live process
 af_alive() {
   local pid

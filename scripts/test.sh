@@ -12,23 +12,25 @@
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
 # 3. end-to-end: starts the test identity provider three times on loopback --
-#    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
-#    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
-#    rotating refresh tokens on 127.0.0.1:19402 ($AUTHFRONT_TEST_OP_SHORT); the second
-#    provider, Debian's glewlwyd, with a fresh database on 127.0.0.1:19600
-#    ($AUTHFRONT_TEST_GLEWLWYD); Debian's redis-server on 127.0.0.1:19900
-#    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a
-#    fresh data folder) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
-#    origin header) -- runs the ignored e2e tests of authfront/tests/e2e against the real
-#    binary, and stops everything it started on exit.
+#    auto-login ($AUTHFRONT_TEST_OP), with its login form ($AUTHFRONT_TEST_OP_FORM), and with
+#    4-second access tokens and rotating refresh tokens ($AUTHFRONT_TEST_OP_SHORT); the second
+#    provider, Debian's glewlwyd, with a fresh database ($AUTHFRONT_TEST_GLEWLWYD, and
+#    $AUTHFRONT_TEST_GLEWLWYD_SHORT with 4-second tokens); Debian's redis-server
+#    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs ($AUTHFRONT_TEST_S3, a fresh data folder) and
+#    nginx ($AUTHFRONT_TEST_NGINX, demanding a secret origin header) -- runs the ignored e2e tests
+#    of authfront/tests/e2e against the real binary (the demo's own test among them, which runs
+#    scripts/demo.sh), and stops everything it started on exit.
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.
 #    Last, bench/run.sh --smoke: the benchmark harness once, briefly (nginx, Apache +
 #    mod_auth_openidc, wrk on 127.0.0.1:18911-18916); it prints the table, never judges it.
-# Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
-# AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT, AUTHFRONT_TEST_S3_PORT,
-# AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
+# Ports: every server of step 3 listens on a free loopback port picked when step 3 starts
+# (10000-19999; the e2e tests' own servers use 20000-29999), and the ports are printed. To fix
+# one, set AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
+# AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT, AUTHFRONT_TEST_REDIS_PORT,
+# AUTHFRONT_TEST_S3_PORT or AUTHFRONT_TEST_NGINX_PORT (e.g. AUTHFRONT_TEST_OP_PORT=19400).
+# e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
 # Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs}-PORT/log, .run/nginx-PORT/error.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -42,14 +44,6 @@ for arg in "$@"; do
   esac
 done
 
-OP_PORT="${AUTHFRONT_TEST_OP_PORT:-19400}"
-OP_FORM_PORT="${AUTHFRONT_TEST_OP_FORM_PORT:-19401}"
-OP_SHORT_PORT="${AUTHFRONT_TEST_OP_SHORT_PORT:-19402}"
-GLEWLWYD_PORT="${AUTHFRONT_TEST_GLEWLWYD_PORT:-19600}"
-GLEWLWYD_SHORT_PORT="${AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT:-19601}"
-REDIS_PORT="${AUTHFRONT_TEST_REDIS_PORT:-19900}"
-S3_PORT="${AUTHFRONT_TEST_S3_PORT:-19700}"
-NGINX_PORT="${AUTHFRONT_TEST_NGINX_PORT:-19800}"
 cd "$AUTHFRONT_HOME"
 
 step() { printf '\n[authfront] ==== %s\n' "$*" >&2; }
@@ -93,6 +87,24 @@ fi
 
 # ---------------------------------------------------------------- 3. end-to-end
 if [ $e2e = 1 ]; then
+  # Ports: the given ones as they are, the others free now (picked here, just before use).
+  TAKEN=(18911 18912 18913 18914 18915 18916)  # bench/run.sh --smoke, run last
+  pick_port() {  # ENV-VAR TARGET-VAR
+    local v="${!1:-}"
+    if [ -z "$v" ]; then v="$(af_free_port "${TAKEN[@]}")" || af_die "no free loopback port for $1"; fi
+    case "$v" in *[!0-9]*) af_die "$1=$v is not a port number" ;; esac
+    TAKEN+=("$v")
+    printf -v "$2" '%s' "$v"
+  }
+  pick_port AUTHFRONT_TEST_OP_PORT OP_PORT
+  pick_port AUTHFRONT_TEST_OP_FORM_PORT OP_FORM_PORT
+  pick_port AUTHFRONT_TEST_OP_SHORT_PORT OP_SHORT_PORT
+  pick_port AUTHFRONT_TEST_GLEWLWYD_PORT GLEWLWYD_PORT
+  pick_port AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT GLEWLWYD_SHORT_PORT
+  pick_port AUTHFRONT_TEST_REDIS_PORT REDIS_PORT
+  pick_port AUTHFRONT_TEST_S3_PORT S3_PORT
+  pick_port AUTHFRONT_TEST_NGINX_PORT NGINX_PORT
+  af_log "e2e ports: providers $OP_PORT $OP_FORM_PORT $OP_SHORT_PORT, glewlwyd $GLEWLWYD_PORT $GLEWLWYD_SHORT_PORT, redis $REDIS_PORT, s3s-fs $S3_PORT, nginx $NGINX_PORT"
   step "end-to-end: identity providers on 127.0.0.1:$OP_PORT (auto-login) and :$OP_FORM_PORT (login form)"
   STARTED=()
   stop_providers() {

@@ -24,6 +24,10 @@ pub enum Command {
     CheckConfig {
         #[arg(long, short, value_name = "FILE", env = "AUTHFRONT_CONFIG")]
         config: PathBuf,
+        /// Instead of the summary, print the URLs to register at the identity provider, one
+        /// `name=URL` a line: `redirect_uri`, `post_logout_redirect_uri`, `backchannel_logout_uri`.
+        #[arg(long)]
+        urls: bool,
     },
     /// Print a new random session key (for `session.keys`).
     Keygen,

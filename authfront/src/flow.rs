@@ -4,7 +4,7 @@
 use authfront_core::cloudfront::login as cf_login;
 use authfront_core::decide::{Exchange, SignOut};
 use authfront_core::error::Error;
-use authfront_core::login::{self, LoginRandom};
+use authfront_core::login::{self, LoginRandom, Prompt};
 use authfront_core::mint::{self, SealNonces};
 use authfront_core::oidc::{code_request, revocation_request};
 use authfront_core::reply::Reply;
@@ -18,13 +18,14 @@ use crate::random::random;
 use crate::server::log_error;
 use crate::store::First;
 
-/// `302` to the provider's authorization endpoint (or an error page if it is unreachable).
-pub async fn start_login(app: &App, parts: &Parts, return_to: &str, now: u64) -> Reply {
+/// `302` to the provider's authorization endpoint (or an error page if it is unreachable),
+/// asking for `prompt` when the visitor did.
+pub async fn start_login(app: &App, parts: &Parts, return_to: &str, prompt: Option<Prompt>, now: u64) -> Reply {
     match app.idp.discovery().await {
         Ok(disc) => {
             let binding = cookies::find(&parts.headers, &app.site.config.session.cookie.login_name);
             let rnd = LoginRandom { binding: random(), verifier: random(), nonce: random(), seal: random() };
-            login::begin(&app.site, &disc, return_to, binding, now, &rnd)
+            login::begin_with(&app.site, &disc, return_to, prompt, binding, now, &rnd)
         }
         Err(e) => {
             log_error(&e, parts.uri.path());

@@ -22,10 +22,19 @@ fn main() -> ExitCode {
             println!("{}", Keyring::encode_key(&key));
             ExitCode::SUCCESS
         }
-        cli::Command::CheckConfig { config } => match load::load(&config) {
+        cli::Command::CheckConfig { config, urls } => match load::load(&config) {
             Ok(c) => {
                 for w in &c.warnings {
                     eprintln!("authfront: {}: warning: {w}", config.display());
+                }
+                if urls {
+                    // The same derivation `serve` uses, so what is registered is what is sent.
+                    let site = authfront_core::site::Site::new(c);
+                    let eps = &site.config.server.endpoints;
+                    println!("redirect_uri={}", site.redirect_uri);
+                    println!("post_logout_redirect_uri={}", authfront_core::signout::post_logout_redirect_uri(&site));
+                    println!("backchannel_logout_uri={}", site.url_for(&eps.backchannel_logout));
+                    return ExitCode::SUCCESS;
                 }
                 println!(
                     "{}: OK (listen {}, issuer {}, public_url {})",

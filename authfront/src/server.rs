@@ -85,7 +85,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                     Next::UserInfo => Action::Respond(unauth::status(&app.site, "/")),
                 };
                 let reply = match answer {
-                    Action::Login { return_to } => flow::start_login(app, &parts, &return_to, now).await,
+                    Action::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
                     Action::Respond(r) => r,
                     other => {
                         tracing::error!(?other, "unexpected answer for a refused refresh");
@@ -100,7 +100,10 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
             log_error(&e, parts.uri.path());
             Reply::error(&e, None)
         }
-        Action::Login { return_to } => flow::start_login(app, &parts, &return_to, now).await,
+        Action::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
+        Action::LoginPrompt { return_to, prompt } => {
+            flow::start_login(app, &parts, &return_to, Some(prompt), now).await
+        }
         Action::Exchange(x) => flow::exchange(app, &parts, &x, now).await,
         Action::SignOut(so) => flow::sign_out(app, &parts, &so, now).await,
         Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body).await,

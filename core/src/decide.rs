@@ -23,6 +23,7 @@ use crate::config::Preflight;
 use crate::cookies;
 use crate::error::Error;
 use crate::login::{self, Pending};
+use crate::page;
 use crate::path::{NormPath, normalize_with};
 use crate::refresh;
 use crate::reply::Reply;
@@ -50,6 +51,9 @@ pub enum Action {
     Forward(Forward),
     /// Not signed in on a protected page: start a login that comes back to `return_to`.
     Login { return_to: String },
+    /// A visitor asked to sign in again with a `prompt` (`{prefix}/login?prompt=…`, e.g. "sign
+    /// in as someone else"): start a login with it, whatever session the browser has.
+    LoginPrompt { return_to: String, prompt: login::Prompt },
     /// The provider sent the browser back with a code: redeem it, verify, then finish.
     Exchange(Exchange),
     /// The session's tokens are due for a refresh: refresh, then go on with `next`.
@@ -129,6 +133,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
     let path = match normalize_with(req.uri.path(), site.config.server.guard.path_parameters) {
         Ok(p) => p,
+        // Refused, not answered: the adapter logs the precise reason.
         Err(e) => return Action::Refuse(Error::BadPath(e)),
     };
     let eps = &site.config.server.endpoints;
@@ -174,7 +179,11 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         }
     }
     match user {
-        Some(u) => Action::Respond(Reply::error(&Error::Forbidden { user: u.display_name().to_owned() }, None)),
+        Some(u) => {
+            let here = return_path(&path, req.uri.query());
+            let denied = Error::Forbidden { user: u.display_name().to_owned() };
+            Action::Respond(Reply::error_with(&denied, &page::Nav::denied(site, &here)))
+        }
         None => unauth::answer(site, req, &path),
     }
 }

@@ -71,14 +71,6 @@ pub enum Error {
     Internal(String),
 }
 
-/// A refused path in words for a visitor (the log keeps the precise reason).
-fn path_message(e: PathError) -> &'static str {
-    match e {
-        PathError::TooLong => "This address is too long.",
-        _ => "This address is not valid on this site.",
-    }
-}
-
 /// What a visitor is shown for a failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorPage {
@@ -95,7 +87,14 @@ impl Error {
     pub fn page(&self) -> ErrorPage {
         use Error::*;
         let (status, title, message, retry) = match self {
-            BadPath(e) => (StatusCode::BAD_REQUEST, "Bad request", path_message(*e).to_owned(), false),
+            // The precise reason (`Display`) is for the log; a visitor gets words to act on.
+            BadPath(_) => (
+                StatusCode::BAD_REQUEST,
+                "Bad request",
+                "This web address is not valid here: it contains characters or parts that this site does not accept."
+                    .to_owned(),
+                false,
+            ),
             BadRequest(_) => (
                 StatusCode::BAD_REQUEST,
                 "Bad request",
@@ -120,10 +119,10 @@ impl Error {
                 "This sign-in link was used already. Please sign in again.".to_owned(),
                 true,
             ),
-            BadCallback(what) => (
+            BadCallback(_) => (
                 StatusCode::BAD_REQUEST,
                 "Sign-in failed",
-                format!("The sign-in response was incomplete: {what}."),
+                "The identity provider's answer was incomplete, so the sign-in could not finish.".to_owned(),
                 true,
             ),
             StateMismatch => (

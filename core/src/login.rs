@@ -21,6 +21,9 @@ use crate::session::tokens::Tokens;
 use crate::session::{Session, SessionId};
 use crate::site::Site;
 
+mod prompt;
+pub use prompt::Prompt;
+
 /// Random bytes one login start needs; the adapter fills them from a CSPRNG.
 #[derive(Debug, Clone)]
 pub struct LoginRandom {
@@ -106,6 +109,20 @@ pub fn begin(
     now: u64,
     rnd: &LoginRandom,
 ) -> Reply {
+    begin_with(site, disc, return_to, None, binding_cookie, now, rnd)
+}
+
+/// [`begin`], asking the provider for `prompt` (it replaces a `prompt` of `oidc.auth_params`:
+/// the visitor asked for this one sign-in).
+pub fn begin_with(
+    site: &Site,
+    disc: &Discovery,
+    return_to: &str,
+    prompt: Option<Prompt>,
+    binding_cookie: Option<&str>,
+    now: u64,
+    rnd: &LoginRandom,
+) -> Reply {
     let cfg = &site.config;
     let binding = binding_cookie.and_then(decode_binding).unwrap_or(rnd.binding);
     let verifier = oidc::verifier(&rnd.verifier);
@@ -129,6 +146,10 @@ pub fn begin(
         &nonce,
         &oidc::challenge(&verifier),
     );
+    let url = match prompt {
+        Some(p) => with_prompt(url, p.for_provider(&disc.prompt_values)),
+        None => url,
+    };
     let c = &cfg.session.cookie;
     // Path=/ (the default) so that a login started from any page reuses this browser's binding.
     let cookie = cookies::set(
@@ -140,6 +161,15 @@ pub fn begin(
         true,
     );
     Reply::redirect(&url, &[cookie])
+}
+
+/// `url` with its `prompt` parameter (if any) replaced by `prompt`.
+fn with_prompt(url: String, prompt: Prompt) -> String {
+    let Ok(mut u) = url::Url::parse(&url) else { return url };
+    let kept: Vec<(String, String)> =
+        u.query_pairs().filter(|(k, _)| k != "prompt").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    u.query_pairs_mut().clear().extend_pairs(kept).append_pair("prompt", prompt.as_str());
+    u.into()
 }
 
 fn decode_binding(text: &str) -> Option<[u8; 16]> {

@@ -35,8 +35,17 @@ impl Reply {
 
     /// The page for a failure; `retry` is a same-site URL for "Try again".
     pub fn error(err: &Error, retry: Option<&str>) -> Reply {
-        let p = err.page();
-        Reply::html(p.status, page::render(&p, retry))
+        Reply::error_with(err, &page::Nav { retry: retry.map(str::to_owned), ..page::Nav::default() })
+    }
+
+    /// The page for a failure, with the next steps `nav` makes possible (e.g. sign out).
+    pub fn error_with(err: &Error, nav: &page::Nav) -> Reply {
+        Reply::page(&page::error(&err.page(), nav))
+    }
+
+    /// One of authfront's pages, rendered with the one template.
+    pub fn page(p: &page::Page) -> Reply {
+        Reply::html(p.status, page::render(p))
     }
 
     /// One of authfront's own HTML pages.

@@ -3,12 +3,11 @@
 //! has one, else straight to the signed-out page. The landing place is on this site only: a
 //! return path travels sealed in `state` and is checked again when it comes back.
 
-use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::keyring::{NONCE_LEN, Purpose};
 use crate::login::return_path;
-use crate::page::escape;
+use crate::page;
 use crate::reply::Reply;
 use crate::site::Site;
 
@@ -74,20 +73,7 @@ pub fn signed_out(site: &Site, query: Option<&str>) -> Reply {
     if let Some(to) = state.and_then(|s| s.return_to) {
         return Reply::redirect(&site.url_for(&checked(&to)), &[]);
     }
-    let again = escape(&site.url_for("/"));
-    Reply::html(
-        StatusCode::OK,
-        format!(
-            concat!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-                "<meta name=\"viewport\" content=\"width=device-width\"><title>Signed out</title>",
-                "<style>body{{font-family:system-ui,sans-serif;max-width:40em;margin:4em auto;padding:0 1em}}</style>",
-                "</head><body><h1 id=\"signed-out\">You are signed out</h1>",
-                "<p><a id=\"sign-in\" href=\"{again}\">Sign in again</a></p></body></html>\n"
-            ),
-            again = again
-        ),
-    )
+    Reply::page(&page::signed_out(site))
 }
 
 #[cfg(test)]

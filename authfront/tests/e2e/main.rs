@@ -18,9 +18,11 @@
 //! ```
 
 mod cloudfront;
+mod demo;
 mod glewlwyd;
 mod lifecycle;
 mod origins;
+mod pages;
 mod revocation;
 mod support;
 

@@ -203,6 +203,11 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
             ));
         }
     }
+    let switch_account_prompt = match o.switch_account_prompt.as_deref() {
+        None => crate::login::Prompt::Login,
+        Some(p) => crate::login::Prompt::parse(p)
+            .ok_or_else(|| ConfigError::new("oidc.switch_account_prompt", "must be `login` or `select_account`"))?,
+    };
     Ok(Oidc {
         issuer: o.issuer.clone(),
         client_id: o.client_id.clone(),
@@ -216,6 +221,7 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         login_timeout_secs: duration_secs("oidc.login_timeout", &o.login_timeout)?.max(1),
         auth_params: o.auth_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         trusted_audiences: o.trusted_audiences.clone(),
+        switch_account_prompt,
     })
 }
 

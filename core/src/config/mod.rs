@@ -177,6 +177,8 @@ pub struct Oidc {
     /// Audiences an ID token may list besides this client (OIDC Core 3.1.3.7 step 3: any
     /// other audience is refused).
     pub trusted_audiences: Vec<String>,
+    /// What "sign in as someone else" on the access-denied page asks the provider for.
+    pub switch_account_prompt: crate::login::Prompt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -109,6 +109,8 @@ pub struct RawOidc {
     /// Audiences besides the client that an ID token's `aud` may list.
     #[serde(default)]
     pub trusted_audiences: Vec<String>,
+    /// The `prompt` of "sign in as someone else" (`login` or `select_account`).
+    pub switch_account_prompt: Option<String>,
 }
 
 fn default_scopes() -> Vec<String> {

@@ -135,3 +135,13 @@ fn headers_override_and_remove_defaults() {
     assert_eq!(get("x-extra").as_deref(), Some("1"));
     assert!(get("strict-transport-security").is_some());
 }
+
+#[test]
+fn switch_account_prompt_is_login_unless_told() {
+    assert_eq!(load(&minimal()).unwrap().oidc.switch_account_prompt, crate::login::Prompt::Login);
+    let google = minimal().replace("[oidc]", "[oidc]\nswitch_account_prompt = \"select_account\"");
+    assert_eq!(load(&google).unwrap().oidc.switch_account_prompt, crate::login::Prompt::SelectAccount);
+    let bad = minimal().replace("[oidc]", "[oidc]\nswitch_account_prompt = \"none\"");
+    let e = load(&bad).unwrap_err();
+    assert!(e.to_string().contains("oidc.switch_account_prompt"), "{e}");
+}

@@ -23,7 +23,7 @@ use crate::cloudfront::login as cf_login;
 use crate::cookies;
 use crate::error::Error;
 use crate::login::{self, Opened};
-use crate::page::escape;
+use crate::page::{self, escape};
 use crate::path::NormPath;
 use crate::refresh;
 use crate::reply::Reply;
@@ -74,10 +74,15 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
 /// already let in, sign fresh CloudFront cookies and go back.
 fn login(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     let return_to = rd(req).unwrap_or_else(|| "/".to_owned());
+    if let Some(prompt) = prompt(req) {
+        // Another account is wanted: never the CloudFront shortcut for the present one.
+        return Action::LoginPrompt { return_to, prompt };
+    }
     let Some(lc) = &site.config.cloudfront.login_cookies else { return Action::Login { return_to } };
     let Some(user) = session(site, req, ctx) else { return Action::Login { return_to } };
     if !allowed(site, &user) {
-        return Action::Respond(Reply::error(&Error::Forbidden { user: user.display_name().to_owned() }, None));
+        let denied = Error::Forbidden { user: user.display_name().to_owned() };
+        return Action::Respond(Reply::error_with(&denied, &page::Nav::denied(site, &return_to)));
     }
     // Coming back to one of authfront's own pages would only loop.
     let prefix = &site.config.server.endpoints.prefix;
@@ -155,6 +160,14 @@ pub fn userinfo(site: &Site, u: &Session) -> Reply {
         ],
         body: format!("{body}\n"),
     }
+}
+
+/// The `prompt` query parameter, when it is one of the allow-list ([`login::Prompt`]); any other
+/// value is ignored (a plain login), never passed on.
+fn prompt(req: &Parts) -> Option<login::Prompt> {
+    let q = req.uri.query()?;
+    let (_, v) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "prompt")?;
+    login::Prompt::parse(&v)
 }
 
 /// The `rd` query parameter, as a same-site return path (anything else is dropped).

@@ -106,6 +106,8 @@ fn signed_in_outsider_gets_403_not_a_loop() {
     assert_eq!(status(&a), StatusCode::FORBIDDEN);
     let Action::Respond(r) = a else { unreachable!() };
     assert!(r.body.contains("u@example.test"));
+    assert!(r.body.contains("href=\"http://127.0.0.1:8080/_authfront/signout\""), "{}", r.body);
+    assert!(r.body.contains("href=\"http://127.0.0.1:8080/_authfront/login?prompt=login&amp;rd=%2Findex.html\""));
     assert!(r.headers.iter().any(|(n, v)| n == "cache-control" && v == "no-store"));
 }
 

@@ -223,3 +223,27 @@ fn a_replayed_response_redeems_nothing() {
     assert_eq!(other.status, http::StatusCode::BAD_REQUEST);
     assert!(header(&other, "set-cookie").is_empty());
 }
+
+#[test]
+fn a_prompted_login_replaces_the_configured_prompt() {
+    let s = Site::new(
+        parse(
+            &minimal().replace("[session]", "auth_params = { prompt = \"consent\", ui_locales = \"de\" }\n\n[session]"),
+            &mut |_| Err("none".into()),
+        )
+        .unwrap(),
+    );
+    let prompts = |r: &Reply| {
+        let loc = url::Url::parse(header(r, "location")[0]).unwrap();
+        let p: Vec<String> = loc.query_pairs().filter(|(k, _)| k == "prompt").map(|(_, v)| v.into_owned()).collect();
+        assert!(loc.query_pairs().any(|(k, v)| k == "ui_locales" && v == "de"), "{loc}");
+        p
+    };
+    assert_eq!(prompts(&begin(&s, &discovery(), "/", None, 1000, &rnd(1))), ["consent"]);
+    let r = begin_with(&s, &discovery(), "/", Some(Prompt::SelectAccount), None, 1000, &rnd(1));
+    assert_eq!(prompts(&r), ["select_account"], "exactly one prompt, the visitor's");
+    // a provider that names its prompts and lacks select_account gets login
+    let mut d = discovery();
+    d.prompt_values = vec!["consent".into(), "login".into()];
+    assert_eq!(prompts(&begin_with(&s, &d, "/", Some(Prompt::SelectAccount), None, 1000, &rnd(1))), ["login"]);
+}

@@ -25,6 +25,8 @@ pub struct Discovery {
     pub iss_parameter_supported: bool,
     /// `code_challenge_methods_supported`; empty when the provider does not say.
     pub code_challenge_methods: Vec<String>,
+    /// `prompt_values_supported`; empty when the provider does not say.
+    pub prompt_values: Vec<String>,
 }
 
 /// Where the discovery document of `issuer` lives (Discovery §4): one terminating `/` of the
@@ -47,6 +49,7 @@ struct Raw {
     revocation_endpoint: Option<String>,
     authorization_response_iss_parameter_supported: Option<bool>,
     code_challenge_methods_supported: Option<Vec<String>>,
+    prompt_values_supported: Option<Vec<String>>,
 }
 
 impl Discovery {
@@ -85,6 +88,7 @@ impl Discovery {
             revocation_endpoint: optional(raw.revocation_endpoint, "revocation_endpoint")?,
             iss_parameter_supported: raw.authorization_response_iss_parameter_supported.unwrap_or(false),
             code_challenge_methods: raw.code_challenge_methods_supported.unwrap_or_default(),
+            prompt_values: raw.prompt_values_supported.unwrap_or_default(),
             issuer,
         })
     }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::login::tests::site;
+use http::StatusCode;
 
 fn location(r: &Reply) -> url::Url {
     let l = r.headers.iter().find(|(n, _)| n == "location").unwrap().1.to_str().unwrap();
@@ -33,7 +34,8 @@ fn without_end_session_the_signed_out_page() {
     assert_eq!(loc.path(), "/_authfront/signed-out");
     let page = signed_out(&s, loc.query());
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("signed-out"));
+    assert!(page.body.contains("<main id=\"signed-out\">"), "{}", page.body);
+    assert!(page.body.contains("id=\"sign-in\" class=\"primary\" href=\"http://127.0.0.1:8080/_authfront/login\""));
     // a forged state is just the page; an off-site destination cannot be smuggled in
     assert_eq!(signed_out(&s, Some("state=forged")).status, StatusCode::OK);
     let r = begin(&s, None, None, Some("//evil.example/x"), &[], [3; 12]);

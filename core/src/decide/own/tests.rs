@@ -161,6 +161,9 @@ fn outsiders_get_403_and_no_cookies() {
     let r = reply(decide(&s, &req("GET", "/_authfront/login", Some(&session(&s, &[], NOW + 7200))), HERE, NOW));
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(headers(&r, "set-cookie").is_empty());
+    // the way out: another account (never the CloudFront shortcut again), or sign out
+    assert!(r.body.contains("id=\"switch-account\"") && r.body.contains("login?prompt=login&amp;rd=%2F"));
+    assert!(r.body.contains("id=\"sign-out\""), "{}", r.body);
 }
 
 #[test]
@@ -196,4 +199,33 @@ fn start_page_sends_the_browser_to_login_with_a_hashed_script() {
     assert!(csp[0].contains(&format!("script-src 'sha256-{hash}'")), "{}", csp[0]);
     assert!(csp[0].starts_with("default-src 'none'"));
     assert_eq!(reply(decide(&site(), &req("HEAD", "/_authfront/start", None), HERE, NOW)).status, StatusCode::OK);
+}
+
+#[test]
+fn login_with_an_allowed_prompt_starts_a_prompted_login_even_when_signed_in() {
+    let s = site();
+    let signed_in = session(&s, &["staff"], NOW + 3600);
+    for cookie in [None, Some(signed_in.as_str())] {
+        let r = req("GET", "/_authfront/login?prompt=select_account&rd=%2Fdocs%2Fx", cookie);
+        match decide(&s, &r, HERE, NOW) {
+            Action::LoginPrompt { return_to, prompt } => {
+                assert_eq!(return_to, "/docs/x");
+                assert_eq!(prompt, login::Prompt::SelectAccount);
+            }
+            a => panic!("{cookie:?}: {a:?}"),
+        }
+    }
+    match decide(&s, &req("GET", "/_authfront/login?prompt=login", None), HERE, NOW) {
+        Action::LoginPrompt { return_to, prompt } => {
+            assert_eq!((return_to.as_str(), prompt), ("/", login::Prompt::Login))
+        }
+        a => panic!("{a:?}"),
+    }
+    // anything outside the allow-list is a plain login: nothing of it reaches the provider
+    for bad in ["none", "consent", "login%20consent", "select_account%26max_age%3D0", ""] {
+        match decide(&s, &req("GET", &format!("/_authfront/login?prompt={bad}"), None), HERE, NOW) {
+            Action::Login { return_to } => assert_eq!(return_to, "/", "{bad:?}"),
+            a => panic!("{bad:?}: {a:?}"),
+        }
+    }
 }

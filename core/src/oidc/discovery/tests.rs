@@ -65,6 +65,7 @@ fn parses_a_full_document() {
             revocation_endpoint: Some("https://idp.example.com/realms/main/revoke".to_owned()),
             iss_parameter_supported: true,
             code_challenge_methods: vec!["plain".to_owned(), "S256".to_owned()],
+            prompt_values: vec![],
         }
     );
 }
