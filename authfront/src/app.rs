@@ -112,6 +112,22 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+        () = hangups() => {},
     }
     tracing::info!("shutting down");
+}
+
+/// SIGHUP (a closed terminal, or a `reload` from a service manager) would kill the process
+/// mid-request by default. It is taken here and logged: reloading the config is not supported
+/// yet, so the process goes on serving the config it has. Never resolves.
+async fn hangups() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        while s.recv().await.is_some() {
+            tracing::warn!(
+                "SIGHUP: reloading the configuration is not supported yet; still serving the one loaded at start (restart to apply changes)"
+            );
+        }
+    }
+    std::future::pending::<()>().await;
 }

@@ -110,7 +110,8 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Option<Body>) -> 
     // a range is of the identity bytes; compressing it would change what it counts
     let want = if parts.headers.contains_key(RANGE) { Encoding::Identity } else { rules::negotiate(&parts.headers) };
     if !origin.cached() || !app.cache.enabled() {
-        let resp = origin.pass(parts, t.path, t.query, fetch, body).await?;
+        let may_see = |p: &NormPath| authfront_core::decide::may_see(&app.site, p, t.user);
+        let resp = origin.pass(parts, t.path, t.query, &may_see, fetch, body).await?;
         return Ok(streamed(app, parts, resp, want, None));
     }
     let key = Key::new(t.path, t.query);

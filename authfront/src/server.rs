@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use authfront_core::cloudfront::login as cf_login;
 use authfront_core::decide::{Action, Ctx, Next, decide};
 use authfront_core::error::Error;
 use authfront_core::mint;
@@ -41,7 +42,14 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
     let ctx = Ctx { now, revocations: &revocations, client };
     let reply = match decide(&app.site, &parts, &ctx) {
         Action::Forward(f) => {
-            let touch = f.touch.then(|| f.user.as_ref().map(|u| flow::touch(app, u, now))).flatten();
+            let mut cookies: Vec<String> =
+                f.touch.then(|| f.user.as_ref().map(|u| flow::touch(app, u, now))).flatten().into_iter().collect();
+            if let (true, Some(u)) = (f.renew_cloudfront, f.user.as_ref()) {
+                match cf_login::for_session(&app.site, u, now) {
+                    Ok(fresh) => cookies.extend(fresh),
+                    Err(e) => log_error(&flow::cf_error(e), parts.uri.path()),
+                }
+            }
             let target = Target {
                 path: &f.path,
                 query: f.query.as_deref(),
@@ -49,7 +57,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                 client,
                 preflight: f.preflight,
             };
-            return forward(app, &parts, target, touch.into_iter().collect(), body).await;
+            return forward(app, &parts, target, cookies, body).await;
         }
         Action::Refresh(r) => match app.refresher.refresh(app, &parts, &r.session, now).await {
             Outcome::Fresh(fresh) => match r.next {

@@ -19,6 +19,7 @@ use http::Method;
 use http::request::Parts;
 
 use crate::cloudfront::Params;
+use crate::cloudfront::login as cf_login;
 use crate::config::Preflight;
 use crate::cookies;
 use crate::error::Error;
@@ -82,6 +83,9 @@ pub struct Forward {
     /// timeout: without one nothing reads that time, and re-sealing the cookie (random nonce,
     /// encryption, a `Set-Cookie` on the answer) would be work for nothing on every request.
     pub touch: bool,
+    /// CloudFront login mode: the browser's CloudFront cookies are missing or half used, and
+    /// fresh ones go with the answer ([`crate::cloudfront::login::renewal_due`]).
+    pub renew_cloudfront: bool,
     /// A CORS preflight let through unauthenticated (`access.preflight = "origin"`): sent
     /// without a body, without identity and without the origin's secret header, so that the
     /// origin can tell it came from nobody in particular.
@@ -157,24 +161,31 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         None => req.uri.query().map(str::to_owned),
     };
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return forward(site, path, query, user, ctx);
+        return forward(site, req, path, query, user, ctx);
     }
     if is_preflight(req) && cfg.access.preflight == Preflight::Origin {
         // A CORS preflight never carries cookies; here the origin answers it, as nobody's.
-        return Action::Forward(Forward { path, query, user: None, touch: false, preflight: true });
+        return Action::Forward(Forward {
+            path,
+            query,
+            user: None,
+            touch: false,
+            renew_cloudfront: false,
+            preflight: true,
+        });
     }
     match user {
         Some(u) if allowed(site, &u) && refresh::due(&u, ctx.now) => {
             return Action::Refresh(Refresh { session: u, next: Next::Forward { path, query } });
         }
-        Some(u) if allowed(site, &u) => return forward(site, path, query, Some(u), ctx),
+        Some(u) if allowed(site, &u) => return forward(site, req, path, query, Some(u), ctx),
         _ => {}
     }
     // No session that lets this user in: a signed URL or signed cookies may.
     if let Some(rule) = rule {
         match signed::check(site, rule, req, &path, ctx.client, ctx.now) {
             signed::Check::Absent => {}
-            signed::Check::Granted => return forward(site, path, query, user, ctx),
+            signed::Check::Granted => return forward(site, req, path, query, user, ctx),
             signed::Check::Refused(r) => return Action::Refuse(Error::SignatureRefused(r)),
         }
     }
@@ -188,10 +199,25 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
 }
 
-fn forward(site: &Site, path: NormPath, query: Option<String>, user: Option<Session>, ctx: &Ctx<'_>) -> Action {
+fn forward(
+    site: &Site,
+    req: &Parts,
+    path: NormPath,
+    query: Option<String>,
+    user: Option<Session>,
+    ctx: &Ctx<'_>,
+) -> Action {
     let idle = site.config.session.idle_timeout_secs.is_some();
     let touch = idle && user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
-    Action::Forward(Forward { path, query, user, touch, preflight: false })
+    let renew_cloudfront = user.as_ref().is_some_and(|u| cf_login::renewal_due(site, &req.headers, u, ctx.now));
+    Action::Forward(Forward { path, query, user, touch, renew_cloudfront, preflight: false })
+}
+
+/// Whether the rules let this request (signed in as `user`, or not) see `path` — for a path
+/// reached another way than by its own URL (a folder's symlink to it): public, or protected and
+/// the user allowed. A signed URL or cookie never counts here: it granted its own URL only.
+pub fn may_see(site: &Site, path: &NormPath, user: Option<&Session>) -> bool {
+    site.config.access.public_paths.iter().any(|p| p.matches(path)) || user.is_some_and(|u| allowed(site, u))
 }
 
 /// Whether a signed-in user may see protected paths at all.

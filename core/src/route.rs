@@ -38,6 +38,17 @@ pub fn is_navigation(path: &NormPath, headers: &HeaderMap) -> bool {
     bare || headers.get_all(ACCEPT).iter().any(|v| v.to_str().is_ok_and(|s| s.contains("text/html")))
 }
 
+/// Whether `path` names something hidden in a folder: any segment starting with `.` (`.git/`,
+/// `.env`, `.htpasswd`), except what lies below `/.well-known/` (RFC 8615: meant to be served).
+pub fn hidden(path: &NormPath) -> bool {
+    let mut segments = path.segments();
+    match segments.next() {
+        Some(".well-known") => segments.any(|s| s.starts_with('.')),
+        Some(first) => first.starts_with('.') || segments.any(|s| s.starts_with('.')),
+        None => false,
+    }
+}
+
 /// What a SPA serves instead of a missing page.
 pub fn spa_path() -> String {
     format!("/{INDEX}")

@@ -1,11 +1,14 @@
 //! The folder origin: serves a site from a directory on this machine, the way a static web
 //! server would (content types, validators, `304`, ranges, index files, SPA fallback).
 //!
-//! It must never serve anything outside its root, nor tell a visitor that such a thing exists:
-//! every path is resolved (symlinks included) and checked to stay inside the canonical root,
-//! and anything that fails the check, cannot be read or is not a regular file answers exactly
-//! like a missing file. It never reads a large file into memory, and it leaves every
-//! conditional and range judgement to [`authfront_core::conditional`].
+//! It must never serve anything outside its root, nor anything the rules did not decide on, nor
+//! tell a visitor that such a thing exists: names starting with `.` are hidden
+//! (`origin.hidden_files`); a symbolic link on the way is refused (`origin.symlinks = "deny"`),
+//! or followed only to a target inside the canonical root that the rules let this request see
+//! by the target's own path (`"follow"`); and anything that fails a check, loops, cannot be
+//! read or is not a regular file answers exactly like a missing file. It never reads a large
+//! file into memory, and it leaves every conditional and range judgement to
+//! [`authfront_core::conditional`].
 //!
 //! Finding, opening and checking a file happen on the request's own worker thread: on a local
 //! file system these are a few system calls answered from the kernel's caches in microseconds,
@@ -31,8 +34,9 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
 
 use authfront_core::conditional::{self, Outcome, Validators};
+use authfront_core::config::{HiddenFiles, Symlinks};
 use authfront_core::error::Error;
-use authfront_core::path::NormPath;
+use authfront_core::path::{NormPath, normalize};
 use authfront_core::route::{self, INDEX};
 
 use crate::body::{self, Body, CHUNK};
@@ -49,7 +53,13 @@ pub struct Folder {
     spa: bool,
     /// Small files kept in memory, `None` when `file_cache` is `0`.
     memo: Option<Arc<Memo>>,
+    hidden_files: HiddenFiles,
+    symlinks: Symlinks,
 }
+
+/// Whether the rules let the request being served see a path (a symlink's target): the core's
+/// `decide::may_see` for this request's user.
+pub type MaySee<'a> = &'a (dyn Fn(&NormPath) -> bool + Sync);
 
 impl Folder {
     /// Blocking (it reads the file system once): call while building, not per request.
@@ -60,7 +70,22 @@ impl Folder {
             let msg = format!("{} is not a directory", root.display());
             return Err(io::Error::new(ErrorKind::NotADirectory, msg));
         }
-        Ok(Folder { root: root.into(), static_site, spa, memo: Memo::new(file_cache).map(Arc::new) })
+        Ok(Folder {
+            root: root.into(),
+            static_site,
+            spa,
+            memo: Memo::new(file_cache).map(Arc::new),
+            hidden_files: HiddenFiles::Deny,
+            symlinks: Symlinks::Deny,
+        })
+    }
+
+    /// The same folder with `origin.hidden_files` and `origin.symlinks` as given (both `deny`
+    /// unless said).
+    pub fn with_rules(mut self, hidden_files: HiddenFiles, symlinks: Symlinks) -> Folder {
+        self.hidden_files = hidden_files;
+        self.symlinks = symlinks;
+        self
     }
 
     /// The canonical root directory.
@@ -68,14 +93,30 @@ impl Folder {
         &self.root
     }
 
-    /// Answers a `GET` or `HEAD` for `path`. `query` is the raw query string, kept on redirects.
+    /// Answers a `GET` or `HEAD` for `path`. `query` is the raw query string, kept on redirects;
+    /// `may_see` tells whether the rules let this request see another path (a symlink's target).
     /// Fails with [`Error::MethodNotAllowed`], [`Error::NotFound`], or [`Error::Origin`] when the
     /// file system fails otherwise (logged for operators, a `502` for visitors).
-    pub async fn serve(&self, path: &NormPath, query: Option<&str>, req: &Parts) -> Result<Response<Body>, Error> {
+    pub async fn serve(
+        &self,
+        path: &NormPath,
+        query: Option<&str>,
+        req: &Parts,
+        may_see: MaySee<'_>,
+    ) -> Result<Response<Body>, Error> {
         if req.method != Method::GET && req.method != Method::HEAD {
             return Err(Error::MethodNotAllowed);
         }
+        if self.hidden_files == HiddenFiles::Deny && route::hidden(path) {
+            return Err(Error::NotFound);
+        }
         let lookup = Lookup {
+            links: Links {
+                root: &self.root,
+                follow: self.symlinks == Symlinks::Follow,
+                hide: self.hidden_files == HiddenFiles::Deny,
+                may_see,
+            },
             root: &self.root,
             candidate: self.candidate(path),
             redirect_dirs: self.static_site && !path.ends_with_slash(),
@@ -107,8 +148,33 @@ impl Folder {
     }
 }
 
+/// What a symlink may lead to, for one request.
+struct Links<'a> {
+    root: &'a Path,
+    /// `origin.symlinks = "follow"`; otherwise any symlink on the way is a missing file.
+    follow: bool,
+    /// `origin.hidden_files = "deny"`: a target's hidden names count as they would in a URL.
+    hide: bool,
+    may_see: MaySee<'a>,
+}
+
+impl Links<'_> {
+    /// Whether the file or directory at `real` (canonical, inside the root) may be served to
+    /// this request: its own path below the root, as the rules see it, must be one the request
+    /// may see, and hidden like any other name.
+    fn allows(&self, real: &Path) -> bool {
+        let Ok(below) = real.strip_prefix(self.root) else { return false };
+        let Some(text) = below.to_str() else { return false };
+        match normalize(&format!("/{text}")) {
+            Ok(p) => (!self.hide || !route::hidden(&p)) && (self.may_see)(&p),
+            Err(_) => false,
+        }
+    }
+}
+
 /// One request's look at the file system.
 struct Lookup<'a> {
+    links: Links<'a>,
     root: &'a Path,
     candidate: Option<PathBuf>,
     redirect_dirs: bool,
@@ -127,7 +193,9 @@ enum Found {
 
 /// What the file system said about one path inside the root.
 enum Entry {
-    File(File, std::fs::Metadata),
+    /// `direct`: reached without a symlink (only such files are kept in memory: a kept copy is
+    /// served without asking the rules about a link's target again).
+    File(File, std::fs::Metadata, bool),
     Directory,
     Missing,
 }
@@ -138,9 +206,9 @@ impl Lookup<'_> {
             if let Some(kept) = self.memo.and_then(|m| m.get(candidate)) {
                 return Ok(Found::File(self.answer_kept(&kept)));
             }
-            match open(self.root, candidate)? {
-                Entry::File(file, meta) => {
-                    return self.answer(file, &meta, candidate).map(Found::File);
+            match open(&self.links, candidate)? {
+                Entry::File(file, meta, direct) => {
+                    return self.answer(file, &meta, candidate, direct).map(Found::File);
                 }
                 Entry::Directory if self.redirect_dirs => return Ok(Found::Directory),
                 Entry::Directory | Entry::Missing => {}
@@ -150,14 +218,14 @@ impl Lookup<'_> {
             return Err(Error::NotFound);
         }
         let index = self.root.join(INDEX);
-        match open(self.root, &index)? {
-            Entry::File(file, meta) => self.answer(file, &meta, &index).map(Found::File),
+        match open(&self.links, &index)? {
+            Entry::File(file, meta, direct) => self.answer(file, &meta, &index, direct).map(Found::File),
             Entry::Directory | Entry::Missing => Err(Error::NotFound),
         }
     }
 
     /// Judges the request against the file and reads what a small answer needs.
-    fn answer(&self, file: File, meta: &std::fs::Metadata, name: &Path) -> Result<Served, Error> {
+    fn answer(&self, file: File, meta: &std::fs::Metadata, name: &Path, direct: bool) -> Result<Served, Error> {
         let head = Arc::new(Head::of(meta, name)?);
         let len = head.len;
         let outcome = self.judge(&head);
@@ -174,7 +242,7 @@ impl Lookup<'_> {
             // `count` ≤ CHUNK, so the cast is lossless
             Some((start, count)) if count <= CHUNK => match body::read_cached(&file, start, count as usize) {
                 Some(Ok(bytes)) if bytes.len() as u64 == count => {
-                    if let (Some(memo), 0) = (self.memo, start) {
+                    if let (Some(memo), 0, true) = (self.memo, start, direct) {
                         memo.keep(name, meta, &head, &bytes, SystemTime::now());
                     }
                     Content::Bytes(bytes)
@@ -238,12 +306,13 @@ impl Head {
     }
 }
 
-/// Opens `candidate` if it is a regular file inside `root`, following symlinks that stay inside.
-fn open(root: &Path, candidate: &Path) -> Result<Entry, Error> {
+/// Opens `candidate` if it is a regular file inside the root, reached without a symlink, or
+/// through symlinks `links` allows.
+fn open(links: &Links<'_>, candidate: &Path) -> Result<Entry, Error> {
     match open_plain(candidate) {
-        Some(Ok(file)) => classify(file, candidate),
+        Some(Ok(file)) => classify(file, candidate, true),
         Some(Err(e)) => failed(e, candidate),
-        None => open_resolved(root, candidate),
+        None => open_resolved(links, candidate),
     }
 }
 
@@ -273,34 +342,44 @@ fn open_plain(_: &Path) -> Option<io::Result<File>> {
     None
 }
 
-/// What a visitor asked for is not there, or not for them: one answer for both.
+/// What a visitor asked for is not there, or not for them: one answer for both. A symlink
+/// loop or any other failure too (a `502` would tell that something is there); what is not
+/// plainly a missing or forbidden name (a loop, a broken disk) is logged for operators.
 fn failed(e: io::Error, candidate: &Path) -> Result<Entry, Error> {
     match e.kind() {
         ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::NotADirectory | ErrorKind::InvalidFilename => {
             Ok(Entry::Missing)
         }
-        _ => Err(Error::Origin(format!("{}: {e}", candidate.display()))),
+        _ => {
+            tracing::warn!(path = %candidate.display(), error = %e, "folder origin: cannot open; answered as missing");
+            Ok(Entry::Missing)
+        }
     }
 }
 
 /// An opened file, by its own metadata: those of the bytes that will be sent.
-fn classify(file: File, candidate: &Path) -> Result<Entry, Error> {
+fn classify(file: File, candidate: &Path, direct: bool) -> Result<Entry, Error> {
     match file.metadata() {
-        Ok(meta) if meta.is_file() => Ok(Entry::File(file, meta)),
+        Ok(meta) if meta.is_file() => Ok(Entry::File(file, meta, direct)),
         Ok(meta) if meta.is_dir() => Ok(Entry::Directory),
         Ok(_) => Ok(Entry::Missing),
         Err(e) => failed(e, candidate),
     }
 }
 
-/// Resolves `candidate` (all symlinks) and opens it if it is a regular file inside `root`.
-fn open_resolved(root: &Path, candidate: &Path) -> Result<Entry, Error> {
-    let (real, meta) = match resolve(root, candidate) {
+/// Resolves `candidate` (all symlinks) and opens it if it is a regular file inside the root,
+/// symlinks are followed, and the rules allow the target for this request.
+fn open_resolved(links: &Links<'_>, candidate: &Path) -> Result<Entry, Error> {
+    let (real, meta, linked) = match resolve(links.root, candidate) {
         Ok(Some(found)) => found,
         Ok(None) => return Ok(Entry::Missing),
         Err(e) => return failed(e, candidate),
     };
-    if !real.starts_with(root) {
+    if !real.starts_with(links.root) {
+        return Ok(Entry::Missing);
+    }
+    // what is served is decided on the target's own path, never on the link's
+    if linked && (!links.follow || !links.allows(&real)) {
         return Ok(Entry::Missing);
     }
     // `real` has no symlink left, so this is what will be opened; look before opening, since
@@ -312,24 +391,25 @@ fn open_resolved(root: &Path, candidate: &Path) -> Result<Entry, Error> {
         return Ok(Entry::Missing);
     }
     match File::open(&real) {
-        Ok(file) => classify(file, candidate),
+        Ok(file) => classify(file, candidate, !linked),
         Err(e) => failed(e, candidate),
     }
 }
 
-/// What `std::fs::canonicalize(candidate)` gives, and that path's metadata, for a `candidate`
-/// made of the canonical `root` and plain names (`None` for anything else) — asking the kernel
-/// about the components below the root only. `canonicalize` reads every component of the
+/// What `std::fs::canonicalize(candidate)` gives, that path's metadata, and whether a symlink
+/// was on the way, for a `candidate` made of the canonical `root` and plain names (`None` for
+/// anything else) — asking the kernel about the components below the root only. `canonicalize` reads every component of the
 /// whole path, the root's included, on every request; here each name below the root costs one
 /// `lstat`, which also tells what the last one is. A component that is a symbolic link is
 /// resolved in full by `canonicalize`, and the walk goes on from where it leads; the caller
 /// still checks that the end lies inside the root.
-fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs::Metadata)>> {
+fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs::Metadata, bool)>> {
     let Ok(below) = candidate.strip_prefix(root) else {
         return Ok(None);
     };
     let mut real = root.to_path_buf();
     let mut meta = None;
+    let mut linked = false;
     for part in below.components() {
         let Component::Normal(name) = part else {
             return Ok(None);
@@ -337,6 +417,7 @@ fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs
         real.push(name);
         let m = std::fs::symlink_metadata(&real)?;
         meta = Some(if m.file_type().is_symlink() {
+            linked = true;
             real = std::fs::canonicalize(&real)?;
             std::fs::metadata(&real)?
         } else {
@@ -347,7 +428,7 @@ fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs
         Some(m) => m,
         None => std::fs::metadata(&real)?,
     };
-    Ok(Some((real, meta)))
+    Ok(Some((real, meta, linked)))
 }
 
 /// A found file, judged, with as much of its body as the answer needs.

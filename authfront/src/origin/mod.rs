@@ -105,7 +105,8 @@ impl Origin {
         Ok(match &origin.kind {
             OriginKind::Dir(dir) => Origin::Folder(
                 folder::Folder::new(dir, origin.static_site, origin.spa, origin.file_cache)
-                    .map_err(|e| format!("{}: {e}", dir.display()))?,
+                    .map_err(|e| format!("{}: {e}", dir.display()))?
+                    .with_rules(origin.hidden_files, origin.symlinks),
             ),
             OriginKind::S3(bucket) => Origin::S3(s3::S3::new(origin, bucket)?),
             OriginKind::Http(h) => Origin::Http(http::Http::new(origin, h, shared.clone())?),
@@ -133,18 +134,20 @@ impl Origin {
     }
 
     /// Answers a request passed through as it is, with no cache in between: a folder reads the
-    /// request's own head (`path` and `query` being what the core allowed); the other kinds
-    /// are sent the owned [`Fetch`] that `fetch` builds.
+    /// request's own head (`path` and `query` being what the core allowed; `may_see`, whether
+    /// the rules let this request see a symlink's target); the other kinds are sent the owned
+    /// [`Fetch`] that `fetch` builds.
     pub async fn pass(
         &self,
         parts: &Parts,
         path: &NormPath,
         query: Option<&str>,
+        may_see: folder::MaySee<'_>,
         fetch: impl FnOnce() -> Fetch,
         body: Option<Body>,
     ) -> Result<Response<Body>, Error> {
         match self {
-            Origin::Folder(folder) => folder.serve(path, query, parts).await,
+            Origin::Folder(folder) => folder.serve(path, query, parts, may_see).await,
             Origin::S3(_) | Origin::Http(_) => self.fetch(fetch(), body).await,
         }
     }
@@ -158,7 +161,9 @@ impl Origin {
                 *req.method_mut() = f.method.clone();
                 *req.headers_mut() = f.headers;
                 let (parts, ()) = req.into_parts();
-                folder.serve(&f.path, f.query.as_deref(), &parts).await
+                // without the rules at hand, no symlink target is served (a folder is never
+                // behind the cache, which is what calls this)
+                folder.serve(&f.path, f.query.as_deref(), &parts, &|_| false).await
             }
             Origin::S3(s3) => s3.fetch(f).await,
             Origin::Http(http) => http.fetch(f, body).await,

@@ -45,6 +45,29 @@ pub fn set_cookies(site: &Site, lc: &LoginCookies, session: &Session, now: u64) 
         .collect())
 }
 
+/// Whether a signed-in request passing through authfront should get fresh login-mode cookies:
+/// login mode is on, the rules let the user in, and the browser's cookies are missing or past
+/// half their lifetime (while the session lasts beyond them). So short cookie lifetimes cost no
+/// trip to the provider; sign-out stops the renewals, and what CloudFront accepts after it is
+/// bounded by `lifetime`. The policy is read, not verified: a forged one only stops renewal for
+/// the browser that forged it.
+pub fn renewal_due(site: &Site, headers: &HeaderMap, session: &Session, now: u64) -> bool {
+    let Some(lc) = &site.config.cloudfront.login_cookies else { return false };
+    if !crate::decide::allowed(site, session) {
+        return false;
+    }
+    let target = now.saturating_add(lc.lifetime_secs).min(session.exp);
+    let current = Params::from_cookies(headers)
+        .policy
+        .and_then(|p| super::b64::decode(&p))
+        .and_then(|json| Policy::parse(&json).ok())
+        .map(|p| p.expires);
+    match current {
+        None => true,
+        Some(expires) => expires < target && expires.saturating_sub(now) < lc.lifetime_secs / 2,
+    }
+}
+
 /// `Set-Cookie` values that delete the login-mode cookies (at sign-out), if login mode is on.
 pub fn clear(site: &Site) -> Vec<String> {
     let Some(lc) = &site.config.cloudfront.login_cookies else { return Vec::new() };

@@ -56,6 +56,14 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let cache = edge::build_cache(&raw.cache)?;
     let compression = edge::build_compression(&raw.compression)?;
     let admin = edge::build_admin(raw.admin.as_ref(), resolve)?;
+    if let Some(a) = &admin
+        && a.listen == server.listen
+    {
+        return Err(ConfigError::new(
+            "admin.listen",
+            format!("`{}` is `server.listen` too: the admin endpoint needs an address of its own", a.listen),
+        ));
+    }
     warnings.extend(edge::warnings(admin.as_ref(), &cache));
     Ok(Config {
         server,

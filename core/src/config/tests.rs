@@ -61,6 +61,36 @@ fn unknown_key_is_named() {
 }
 
 #[test]
+fn hardening_defaults() {
+    let c = load(&minimal()).unwrap();
+    let g = c.server.guard;
+    assert_eq!(g.limits, Limits::default());
+    assert_eq!(g.limits.header_read_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(g.limits.max_header_size, 64 * 1024);
+    assert_eq!(g.path_parameters, crate::path::Semicolons::Reject);
+    assert_eq!(g.underscore_headers, Underscores::Reject);
+    assert_eq!(c.access.preflight, Preflight::Authenticate);
+    assert_eq!(c.proxy.max_request_body, 16 << 20);
+    assert_eq!((c.origin.hidden_files, c.origin.symlinks), (HiddenFiles::Deny, Symlinks::Deny));
+    assert!(c.oidc.trusted_audiences.is_empty());
+    assert_eq!(c.session.refresh_retry_secs, 30);
+    assert_eq!(c.store.queue_path, std::path::PathBuf::from("authfront-queue"));
+    // the derived cap leaves room for everything else, and never falls below a floor
+    assert_eq!(g.limits.connections(1024), 480);
+    assert_eq!(g.limits.connections(256), 96);
+    assert_eq!(g.limits.connections(10), 16);
+    let set = load(&minimal().replace(
+        "[server]",
+        "[server]\nmax_connections = 7\nheader_read_timeout = \"2s\"\npath_parameters = \"encode\"\nunderscore_headers = \"strip\"",
+    ))
+    .unwrap();
+    assert_eq!(set.server.guard.limits.connections(1024), 7);
+    assert_eq!(set.server.guard.limits.header_read_timeout, std::time::Duration::from_secs(2));
+    assert_eq!(set.server.guard.path_parameters, crate::path::Semicolons::Encode);
+    assert_eq!(set.server.guard.underscore_headers, Underscores::Strip);
+}
+
+#[test]
 fn bad_values_name_their_key() {
     let cases = [
         (minimal().replace("127.0.0.1:8080\"\npublic", "nowhere\"\npublic"), "server.listen"),
@@ -86,6 +116,28 @@ fn bad_values_name_their_key() {
         (minimal().replace("[server]", "[server]\ncallback_path = \"/a/../b\""), "server.callback_path"),
         (format!("{}\n[headers]\n\"Set-Cookie\" = \"x\"\n", minimal()), "headers.Set-Cookie"),
         (minimal().replace("dir = \"./site\"", ""), "origin"),
+        (minimal().replace("[oidc]", "[oidc]\nhttp_timeout = \"0s\""), "oidc.http_timeout"),
+        (minimal().replace("[oidc]", "[oidc]\ntrusted_audiences = [\"\"]"), "oidc.trusted_audiences[0]"),
+        (minimal().replace("[server]", "[server]\nheader_read_timeout = \"0s\""), "server.header_read_timeout"),
+        (minimal().replace("[server]", "[server]\nidle_timeout = \"soon\""), "server.idle_timeout"),
+        (minimal().replace("[server]", "[server]\nmax_connections = 0"), "server.max_connections"),
+        (minimal().replace("[server]", "[server]\nmax_header_size = \"1KiB\""), "server.max_header_size"),
+        (minimal().replace("[server]", "[server]\nhttp2_max_streams = 0"), "server.http2_max_streams"),
+        (minimal().replace("[server]", "[server]\npath_parameters = \"allow\""), "server.path_parameters"),
+        (minimal().replace("[server]", "[server]\nunderscore_headers = \"keep\""), "server.underscore_headers"),
+        (minimal().replace("[access]", "[access]\npreflight = \"yes\""), "access.preflight"),
+        (minimal().replace("[session]", "[session]\nrefresh_retry = \"later\""), "session.refresh_retry"),
+        (minimal().replace("dir = \"./site\"", "dir = \"./site\"\nsymlinks = \"yes\""), "origin.symlinks"),
+        (minimal().replace("dir = \"./site\"", "dir = \"./site\"\nhidden_files = \"show\""), "origin.hidden_files"),
+        (
+            minimal().replace("dir = \"./site\"", "http = \"http://127.0.0.1:1\"\nsymlinks = \"follow\""),
+            "origin.symlinks",
+        ),
+        (format!("{}\n[store]\nqueue_path = \"\"\n", minimal()), "store.queue_path"),
+        (
+            format!("{}\n[admin]\nlisten = \"127.0.0.1:8080\"\ntoken = \"0123456789abcdef\"\n", minimal()),
+            "admin.listen",
+        ),
     ];
     for (text, key) in cases {
         assert_eq!(err(&text).key, key, "{}", err(&text));

@@ -63,3 +63,13 @@ fn navigations_are_pages_without_extension_or_html_requests() {
     html.insert(ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml"));
     assert!(is_navigation(&p("/app/v1.2"), &html));
 }
+
+#[test]
+fn hidden_names_are_any_segment_starting_with_a_dot_but_well_known() {
+    for s in ["/.env", "/.git/config", "/a/.hidden/x", "/a/.htpasswd", "/.well-known/.x", "/a/.well-known/y"] {
+        assert!(hidden(&p(s)), "{s}");
+    }
+    for s in ["/", "/a.txt", "/a/b.c/d", "/.well-known/security.txt", "/.well-known/acme-challenge/t", "/a..b"] {
+        assert!(!hidden(&p(s)), "{s}");
+    }
+}

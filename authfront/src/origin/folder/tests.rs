@@ -36,11 +36,27 @@ fn folder(tmp: &TempDir, static_site: bool, spa: bool) -> Folder {
     Folder::new(&tmp.path().join("site"), static_site, spa, 1 << 20).unwrap()
 }
 
+/// A folder that follows symlinks (`origin.symlinks = "follow"`).
+fn following(tmp: &TempDir, static_site: bool, spa: bool) -> Folder {
+    folder(tmp, static_site, spa).with_rules(HiddenFiles::Deny, Symlinks::Follow)
+}
+
 async fn call(
     f: &Folder,
     method: Method,
     target: &str,
     headers: &[(&'static str, &str)],
+) -> Result<Response<Body>, Error> {
+    call_seeing(f, method, target, headers, &|_| true).await
+}
+
+/// [`call`] for a request the rules let see only what `may_see` says (for symlink targets).
+async fn call_seeing(
+    f: &Folder,
+    method: Method,
+    target: &str,
+    headers: &[(&'static str, &str)],
+    may_see: MaySee<'_>,
 ) -> Result<Response<Body>, Error> {
     let mut req = Request::builder().method(method).uri(target);
     for (k, v) in headers {
@@ -48,7 +64,7 @@ async fn call(
     }
     let (parts, ()) = req.body(()).unwrap().into_parts();
     let path = normalize(parts.uri.path()).unwrap();
-    f.serve(&path, parts.uri.query(), &parts).await
+    f.serve(&path, parts.uri.query(), &parts, may_see).await
 }
 
 async fn get(f: &Folder, target: &str) -> Result<Response<Body>, Error> {
@@ -180,7 +196,7 @@ async fn symlinks_leaving_the_root_are_nothing() {
     // shares the root's name as a string prefix, not as a path
     symlink("../site2", root.join("s2")).unwrap();
     for spa in [false, true] {
-        let f = folder(&tmp, true, spa);
+        let f = following(&tmp, true, spa);
         for target in ["/etc/passwd", "/passwd", "/up/secret.txt", "/secret.txt", "/s2/secret.txt"] {
             let got = call(&f, Method::GET, target, &[("accept", "image/png")]).await;
             match got {
@@ -191,20 +207,80 @@ async fn symlinks_leaving_the_root_are_nothing() {
         }
     }
     // nor are they revealed as directories by a redirect
-    let f = folder(&tmp, true, false);
+    let f = following(&tmp, true, false);
     assert_eq!(get(&f, "/up").await.unwrap_err(), Error::NotFound);
     assert_eq!(get(&f, "/etc").await.unwrap_err(), Error::NotFound);
 }
 
 #[tokio::test]
-async fn symlinks_inside_the_root_work() {
+async fn symlinks_inside_the_root_work_when_followed() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    symlink("a.txt", root.join("alias.txt")).unwrap();
+    symlink("docs", root.join("manual")).unwrap();
+    let f = following(&tmp, true, false);
+    assert_eq!(body(get(&f, "/alias.txt").await.unwrap()).await, "0123456789");
+    assert_eq!(body(get(&f, "/manual/").await.unwrap()).await, "<h1>docs</h1>");
+}
+
+#[tokio::test]
+async fn symlinks_are_nothing_by_default() {
     let tmp = site();
     let root = tmp.path().join("site");
     symlink("a.txt", root.join("alias.txt")).unwrap();
     symlink("docs", root.join("manual")).unwrap();
     let f = folder(&tmp, true, false);
-    assert_eq!(body(get(&f, "/alias.txt").await.unwrap()).await, "0123456789");
-    assert_eq!(body(get(&f, "/manual/").await.unwrap()).await, "<h1>docs</h1>");
+    for target in ["/alias.txt", "/manual/", "/manual/index.html", "/manual"] {
+        assert_eq!(get(&f, target).await.unwrap_err(), Error::NotFound, "{target}");
+    }
+    // the file itself, by its own name, is served
+    assert_eq!(body(get(&f, "/a.txt").await.unwrap()).await, "0123456789");
+}
+
+/// A link from a public folder into a protected one is decided on where it leads.
+#[tokio::test]
+async fn a_followed_symlink_is_served_only_when_its_target_may_be_seen() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    fs::create_dir_all(root.join("public")).unwrap();
+    fs::create_dir_all(root.join("private")).unwrap();
+    fs::write(root.join("private/pay.txt"), "salaries").unwrap();
+    fs::write(root.join(".env"), "SECRET=1").unwrap();
+    symlink("../private/pay.txt", root.join("public/pay.txt")).unwrap();
+    symlink("../private", root.join("public/p")).unwrap();
+    symlink("../.env", root.join("public/env.txt")).unwrap();
+    let f = following(&tmp, false, false);
+    let anonymous = |p: &NormPath| p.as_str().starts_with("/public/");
+    for target in ["/public/pay.txt", "/public/p/pay.txt"] {
+        let got = call_seeing(&f, Method::GET, target, &[], &anonymous).await;
+        assert_eq!(got.unwrap_err(), Error::NotFound, "{target}");
+        let signed_in = call_seeing(&f, Method::GET, target, &[], &|_| true).await.unwrap();
+        assert_eq!(body(signed_in).await, "salaries", "{target}");
+    }
+    // a hidden target stays hidden, whoever asks
+    let got = call_seeing(&f, Method::GET, "/public/env.txt", &[], &|_| true).await;
+    assert_eq!(got.unwrap_err(), Error::NotFound);
+}
+
+#[tokio::test]
+async fn hidden_names_are_nothing_unless_allowed() {
+    let tmp = site();
+    let root = tmp.path().join("site");
+    fs::create_dir_all(root.join(".git")).unwrap();
+    fs::create_dir_all(root.join("docs/.drafts")).unwrap();
+    fs::create_dir_all(root.join(".well-known")).unwrap();
+    fs::write(root.join(".env"), "SECRET=1").unwrap();
+    fs::write(root.join(".git/config"), "[core]").unwrap();
+    fs::write(root.join("docs/.drafts/x.html"), "draft").unwrap();
+    fs::write(root.join(".well-known/security.txt"), "Contact: x").unwrap();
+    let f = folder(&tmp, true, true);
+    for target in ["/.env", "/.git/config", "/.git/", "/.git", "/docs/.drafts/x.html", "/%2egit/config"] {
+        let got = call(&f, Method::GET, target, &[("accept", "text/plain")]).await;
+        assert_eq!(got.unwrap_err(), Error::NotFound, "{target}: not even the SPA's index");
+    }
+    assert_eq!(body(get(&f, "/.well-known/security.txt").await.unwrap()).await, "Contact: x");
+    let open = folder(&tmp, true, false).with_rules(HiddenFiles::Allow, Symlinks::Deny);
+    assert_eq!(body(get(&open, "/.env").await.unwrap()).await, "SECRET=1");
 }
 
 #[tokio::test]
@@ -216,13 +292,16 @@ async fn a_root_reached_through_a_symlink_works() {
 }
 
 #[tokio::test]
-async fn a_symlink_loop_is_the_sites_fault() {
+async fn a_symlink_loop_is_nothing_and_tells_nothing() {
     let tmp = site();
     let root = tmp.path().join("site");
     symlink("loop-b", root.join("loop-a")).unwrap();
     symlink("loop-a", root.join("loop-b")).unwrap();
-    let err = get(&folder(&tmp, false, false), "/loop-a").await.unwrap_err();
-    assert!(matches!(err, Error::Origin(_)), "{err:?}");
+    for f in [folder(&tmp, false, false), following(&tmp, false, false)] {
+        // a 502 would tell that something is there
+        assert_eq!(get(&f, "/loop-a").await.unwrap_err(), Error::NotFound);
+        assert_eq!(get(&f, "/loop-a/x").await.unwrap_err(), Error::NotFound);
+    }
 }
 
 #[tokio::test]
@@ -466,13 +545,17 @@ fn resolving_below_the_root_agrees_with_canonicalize() {
         "my docs/index.html",
     ] {
         let candidate = root.join(rel);
-        let (real, meta) = resolve(&root, &candidate).unwrap().unwrap();
+        let (real, meta, _) = resolve(&root, &candidate).unwrap().unwrap();
         assert_eq!(real, fs::canonicalize(&candidate).unwrap(), "{rel}");
         assert!(meta.is_file(), "{rel}");
     }
     // the escape resolves like canonicalize does, and `open` refuses it
-    assert!(matches!(open(&root, &root.join("docs/out.txt")), Ok(Entry::Missing)));
-    assert!(matches!(open(&root, &root.join("docs/up-and-back/index.html")), Ok(Entry::File(..))));
+    let links = Links { root: &root, follow: true, hide: true, may_see: &|_| true };
+    assert!(matches!(open(&links, &root.join("docs/out.txt")), Ok(Entry::Missing)));
+    assert!(matches!(open(&links, &root.join("docs/up-and-back/index.html")), Ok(Entry::File(..))));
+    let denying = Links { follow: false, ..links };
+    assert!(matches!(open(&denying, &root.join("docs/up-and-back/index.html")), Ok(Entry::Missing)));
+    assert!(matches!(open(&denying, &root.join("docs/index.html")), Ok(Entry::File(..))));
     assert!(resolve(&root, &root.join("nothing.txt")).is_err());
     assert!(resolve(&root, Path::new("/etc/passwd")).unwrap().is_none());
 }

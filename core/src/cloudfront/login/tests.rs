@@ -104,3 +104,24 @@ fn sign_out_clears_every_login_mode_cookie() {
         assert!(c.contains("Max-Age=0") && c.contains("Path=/"), "{c}");
     }
 }
+
+#[test]
+fn cookies_are_renewed_past_half_their_life_while_the_session_lasts() {
+    let s = site();
+    let alice = session(&["staff"]);
+    // none yet: due
+    assert!(renewal_due(&s, &HeaderMap::new(), &alice, NOW));
+    let set = for_session(&s, &alice, NOW).unwrap();
+    let held = jar(&set);
+    // lifetime 1h: fresh for the first half, due after
+    assert!(!renewal_due(&s, &held, &alice, NOW + 1799));
+    assert!(renewal_due(&s, &held, &alice, NOW + 1801));
+    // cookies that already reach the session's end are not renewed
+    let ending = Session { exp: NOW + 600, ..alice.clone() };
+    let until_end = jar(&for_session(&s, &ending, NOW).unwrap());
+    assert!(!renewal_due(&s, &until_end, &ending, NOW + 500));
+    // never for users the rules refuse, nor without login mode
+    assert!(!renewal_due(&s, &HeaderMap::new(), &session(&[]), NOW));
+    let plain = Site::new(parse(&crate::config::tests::minimal(), &mut testdata).unwrap());
+    assert!(!renewal_due(&plain, &HeaderMap::new(), &alice, NOW));
+}

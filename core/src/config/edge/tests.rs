@@ -90,6 +90,8 @@ fn mistakes_name_their_key() {
         ("[admin]\nlisten = \"nowhere\"\ntoken = \"0123456789abcdef\"", "admin.listen"),
         ("[admin]\nlisten = \"127.0.0.1:1\"\ntoken = \"short\"", "admin.token"),
         ("[compression]\nmin_size = \"x\"", "compression.min_size"),
+        ("[cache]\nrules = [{ path = \"/a/*\" }]", "cache.rules[0]"),
+        ("[proxy]\nmax_request_body = \"big\"", "proxy.max_request_body"),
     ];
     for (extra, key) in cases {
         match load(extra) {
@@ -97,4 +99,12 @@ fn mistakes_name_their_key() {
             Ok(_) => panic!("accepted: {extra}"),
         }
     }
+}
+
+#[test]
+fn a_cache_rule_may_share_personal_answers_and_keep_the_global_ttl() {
+    let c = load("[cache]\ndefault_ttl = \"5m\"\nrules = [{ path = \"/static/*\", shared = true }]\n[proxy]\nmax_request_body = \"1MiB\"").unwrap();
+    assert_eq!((c.cache.rules[0].default_ttl, c.cache.rules[0].shared), (None, true));
+    assert_eq!(crate::cache::default_ttl(&c.cache, "/static/x"), 300);
+    assert_eq!(c.proxy.max_request_body, 1 << 20);
 }
