@@ -57,6 +57,9 @@ pub async fn forward(app: &App, parts: &Parts, target: Target<'_>, body: Incomin
     match served {
         Ok(mut resp) => {
             let h = resp.headers_mut();
+            if let Some(cc) = proxy::protected_cache_control(h, target.public) {
+                h.insert(http::header::CACHE_CONTROL, cc);
+            }
             // one growth of the map, not one per header
             h.reserve(app.site.config.headers.len());
             for (n, v) in &app.site.config.headers {
@@ -87,6 +90,9 @@ pub struct Target<'a> {
     pub user: Option<&'a Session>,
     /// The peer (for `X-Forwarded-For`).
     pub client: IpAddr,
+    /// Served because the path is public (otherwise a protected answer, kept by no cache in
+    /// between unless the origin says so).
+    pub public: bool,
     /// An unauthenticated CORS preflight (`access.preflight = "origin"`): no body, no
     /// identity, no secret header.
     pub preflight: bool,

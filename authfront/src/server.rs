@@ -55,6 +55,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                 query: f.query.as_deref(),
                 user: f.user.as_ref(),
                 client,
+                public: f.public,
                 preflight: f.preflight,
             };
             return forward(app, &parts, target, cookies, body).await;
@@ -67,6 +68,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                         query: query.as_deref(),
                         user: Some(&fresh.session),
                         client,
+                        public: false,
                         preflight: false,
                     };
                     return forward(app, &parts, target, fresh.cookies.clone(), body).await;
@@ -80,6 +82,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                         query: query.as_deref(),
                         user: Some(&r.session),
                         client,
+                        public: false,
                         preflight: false,
                     };
                     return forward(app, &parts, target, Vec::new(), body).await;

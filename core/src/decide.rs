@@ -86,6 +86,10 @@ pub struct Forward {
     /// CloudFront login mode: the browser's CloudFront cookies are missing or half used, and
     /// fresh ones go with the answer ([`crate::cloudfront::login::renewal_due`]).
     pub renew_cloudfront: bool,
+    /// Served because the path is public: anyone may see the answer. Otherwise the answer is
+    /// for this user (or this signed URL's holder) only, and must not be kept by caches in
+    /// between unless the origin says so ([`crate::proxy::protected_cache_control`]).
+    pub public: bool,
     /// A CORS preflight let through unauthenticated (`access.preflight = "origin"`): sent
     /// without a body, without identity and without the origin's secret header, so that the
     /// origin can tell it came from nobody in particular.
@@ -161,7 +165,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         None => req.uri.query().map(str::to_owned),
     };
     if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return forward(site, req, path, query, user, ctx);
+        return forward(site, req, (path, query, true), user, ctx);
     }
     if is_preflight(req) && cfg.access.preflight == Preflight::Origin {
         // A CORS preflight never carries cookies; here the origin answers it, as nobody's.
@@ -171,6 +175,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
             user: None,
             touch: false,
             renew_cloudfront: false,
+            public: false,
             preflight: true,
         });
     }
@@ -178,14 +183,14 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         Some(u) if allowed(site, &u) && refresh::due(&u, ctx.now) => {
             return Action::Refresh(Refresh { session: u, next: Next::Forward { path, query } });
         }
-        Some(u) if allowed(site, &u) => return forward(site, req, path, query, Some(u), ctx),
+        Some(u) if allowed(site, &u) => return forward(site, req, (path, query, false), Some(u), ctx),
         _ => {}
     }
     // No session that lets this user in: a signed URL or signed cookies may.
     if let Some(rule) = rule {
         match signed::check(site, rule, req, &path, ctx.client, ctx.now) {
             signed::Check::Absent => {}
-            signed::Check::Granted => return forward(site, req, path, query, user, ctx),
+            signed::Check::Granted => return forward(site, req, (path, query, false), user, ctx),
             signed::Check::Refused(r) => return Action::Refuse(Error::SignatureRefused(r)),
         }
     }
@@ -199,18 +204,19 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
 }
 
+/// `what`: the path, the query and whether the path is public.
 fn forward(
     site: &Site,
     req: &Parts,
-    path: NormPath,
-    query: Option<String>,
+    what: (NormPath, Option<String>, bool),
     user: Option<Session>,
     ctx: &Ctx<'_>,
 ) -> Action {
+    let (path, query, public) = what;
     let idle = site.config.session.idle_timeout_secs.is_some();
     let touch = idle && user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
     let renew_cloudfront = user.as_ref().is_some_and(|u| cf_login::renewal_due(site, &req.headers, u, ctx.now));
-    Action::Forward(Forward { path, query, user, touch, renew_cloudfront, preflight: false })
+    Action::Forward(Forward { path, query, user, touch, renew_cloudfront, public, preflight: false })
 }
 
 /// Whether the rules let this request (signed in as `user`, or not) see `path` — for a path

@@ -110,6 +110,19 @@ fn connection_listed(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// What a protected answer (one not on a public path) carries when its origin said nothing about
+/// caching: browsers would otherwise keep it by heuristic and show it again after sign-out,
+/// and a cache in front of authfront (a CDN) could keep it and serve it to anyone. The origin's
+/// own `Cache-Control`, when it sends one, is left as it is.
+pub const PROTECTED_CACHE_CONTROL: &str = "private, no-cache";
+
+/// The `Cache-Control` to add to an answer, if any: [`PROTECTED_CACHE_CONTROL`] for a protected
+/// one that has none.
+pub fn protected_cache_control(response: &HeaderMap, public: bool) -> Option<HeaderValue> {
+    (!public && !response.contains_key(http::header::CACHE_CONTROL))
+        .then(|| HeaderValue::from_static(PROTECTED_CACHE_CONTROL))
+}
+
 /// Whether a request to an HTTP origin tells it who asks (a signed-in user, and at least one
 /// identity header configured): its answer may then be that user's own, so it is not shared.
 pub fn identifies(proxy: &Proxy, user: Option<&Session>) -> bool {

@@ -61,6 +61,7 @@ fn public_paths_pass_without_session() {
         Action::Forward(f) => {
             assert_eq!(f.path.as_str(), "/public/a.css");
             assert!(f.user.is_none());
+            assert!(f.public, "its answer is anyone's");
         }
         a => panic!("{a:?}"),
     }
@@ -94,7 +95,10 @@ fn encoding_tricks_do_not_reach_protected_files() {
 fn signed_in_member_is_forwarded() {
     let c = session(&["staff"], NOW + 10);
     match decide(&site(), &req("GET", "/index.html", &[("authfront_session", &c)]), NOW) {
-        Action::Forward(f) => assert_eq!(f.user.unwrap().sub, "u1"),
+        Action::Forward(f) => {
+            assert!(!f.public, "a protected answer: for this user only");
+            assert_eq!(f.user.unwrap().sub, "u1");
+        }
         a => panic!("{a:?}"),
     }
 }

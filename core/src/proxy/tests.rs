@@ -214,3 +214,12 @@ fn locations_into_the_origin_point_at_the_site() {
     );
     assert_eq!(rewrite_location("https://elsewhere.example/", "http://b.internal", site), None);
 }
+
+#[test]
+fn a_protected_answer_without_cache_headers_is_kept_by_no_one_else() {
+    let none = HeaderMap::new();
+    assert_eq!(protected_cache_control(&none, false).unwrap(), "private, no-cache");
+    assert_eq!(protected_cache_control(&none, true), None, "public paths are the origin's business");
+    let said = headers(&[("cache-control", "max-age=60")]);
+    assert_eq!(protected_cache_control(&said, false), None, "the origin's own word stands");
+}
