@@ -2,9 +2,10 @@
 //! open connections, a header read timeout, an idle timeout, HTTP/2 stream and header-list
 //! limits, and a drain on shutdown.
 //!
-//! Past the cap, new connections wait in the kernel's accept backlog (costing this process
-//! no descriptor) while the idle ones — no request in flight — are closed, least recently used
-//! first, so that a crowd of idle or slow clients cannot keep a health check out. A connection
+//! Past the cap, new connections wait (the first one accepted, the rest in the kernel's accept
+//! backlog, costing this process no descriptor) while the idle ones — no request in flight —
+//! are closed, least recently used first, one for each connection that waits, so that a crowd
+//! of idle or slow clients cannot keep a health check out. A connection
 //! is "in flight" from a request's arrival until its response body has been sent or dropped.
 //! It never looks inside a request: that is the handler's.
 
@@ -51,10 +52,24 @@ pub async fn serve<H, F>(
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(s) => s,
+                Err(e) => {
+                    // out of file descriptors and the like: wait a moment instead of spinning
+                    tracing::warn!(listener = name, error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
         let permit = match conns.permits.clone().try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
-                // at the cap: make room by closing an idle connection, then wait for a slot
+                // at the cap, with someone waiting: make room by closing the connection idle
+                // longest, then wait for its slot (the connections behind this one wait in
+                // the kernel's backlog meanwhile)
                 if !conns.evict_idle() {
                     tracing::warn!(
                         listener = name,
@@ -70,18 +85,6 @@ pub async fn serve<H, F>(
                     () = &mut shutdown => break,
                 }
             }
-        };
-        let (stream, peer) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(s) => s,
-                Err(e) => {
-                    // out of file descriptors and the like: wait a moment instead of spinning
-                    tracing::warn!(listener = name, error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
         // the TCP peer, as IP rules see it (an IPv4 client on a dual-stack socket arrives as
@@ -223,7 +226,8 @@ impl Conns {
     /// Asks the connection idle longest to close; false when none is idle.
     fn evict_idle(&self) -> bool {
         let open = lock(&self.open);
-        let idlest = open.values().filter(|c| c.in_flight.load(Ordering::Relaxed) == 0).min_by_key(|c| c.last_end());
+        let idlest =
+            open.values().filter(|c| c.in_flight.load(Ordering::Relaxed) == 0).min_by_key(|c| (c.last_end(), c.id));
         match idlest {
             Some(c) => {
                 c.close.notify_one();

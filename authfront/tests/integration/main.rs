@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod backchannel;
+mod boundary;
 mod cache;
 mod origins;
 mod support;

@@ -209,6 +209,23 @@ impl Edge {
     /// for the small test site in a folder), with `access` as the `[access]` table's body and
     /// `tail` appended (more tables: `[cache]`, `[admin]`, …).
     pub async fn start_with(issuer: &str, extra_oidc: &str, origin: Option<&str>, access: &str, tail: &str) -> Edge {
+        Edge::start_full(issuer, extra_oidc, origin, access, "", tail).await
+    }
+
+    /// [`Edge::start_with`] with `server` added to the `[server]` table (limits, path and
+    /// header rules), and no `[oidc]` extras.
+    pub async fn start_server(issuer: &str, origin: &str, access: &str, server: &str, tail: &str) -> Edge {
+        Edge::start_full(issuer, "", Some(origin), access, server, tail).await
+    }
+
+    async fn start_full(
+        issuer: &str,
+        extra_oidc: &str,
+        origin: Option<&str>,
+        access: &str,
+        server: &str,
+        tail: &str,
+    ) -> Edge {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("docs")).unwrap();
         std::fs::write(dir.path().join("index.html"), "<h1 id=\"protected\">home</h1>").unwrap();
@@ -222,6 +239,7 @@ impl Edge {
 [server]
 listen = "127.0.0.1:1"
 public_url = "{url}"
+{server}
 [oidc]
 issuer = "{issuer}"
 client_id = "{CLIENT}"

@@ -105,6 +105,10 @@ impl TestOrigin {
     pub fn last_headers(&self) -> HeaderMap {
         self.state.lock().unwrap().last_headers.clone().unwrap()
     }
+
+    pub fn last_body(&self) -> Bytes {
+        self.state.lock().unwrap().last_body.clone().unwrap_or_default()
+    }
 }
 
 /// Ends a connection without an answer.
