@@ -19,8 +19,12 @@
 #    ($AUTHFRONT_TEST_GLEWLWYD); Debian's redis-server on 127.0.0.1:19900
 #    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a
 #    fresh data folder) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
-#    origin header) -- runs the ignored e2e tests of authfront/tests/e2e against the real
-#    binary, and stops everything it started on exit.
+#    origin header); for the security suite (authfront/tests/e2e/attacks) Debian's tomcat10 on
+#    127.0.0.1:19810 ($AUTHFRONT_TEST_TOMCAT, its access log $AUTHFRONT_TEST_TOMCAT_LOG) and the
+#    WSGI app scripts/wsgi/app.py (Python standard library) on 127.0.0.1:19820
+#    ($AUTHFRONT_TEST_WSGI, its request log $AUTHFRONT_TEST_WSGI_LOG) -- runs the ignored e2e
+#    tests of authfront/tests/e2e against the real binary, and stops everything it started on
+#    exit.
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.
@@ -28,8 +32,9 @@
 #    mod_auth_openidc, wrk on 127.0.0.1:18911-18916); it prints the table, never judges it.
 # Ports: AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
 # AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_REDIS_PORT, AUTHFRONT_TEST_S3_PORT,
-# AUTHFRONT_TEST_NGINX_PORT; e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
-# Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs}-PORT/log, .run/nginx-PORT/error.log.
+# AUTHFRONT_TEST_NGINX_PORT, AUTHFRONT_TEST_TOMCAT_PORT, AUTHFRONT_TEST_WSGI_PORT; e2e
+# parallelism: AUTHFRONT_E2E_THREADS (default 2).
+# Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs,tomcat,wsgi}-PORT/log, .run/nginx-PORT/error.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 static=1 e2e=1
@@ -50,6 +55,8 @@ GLEWLWYD_SHORT_PORT="${AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT:-19601}"
 REDIS_PORT="${AUTHFRONT_TEST_REDIS_PORT:-19900}"
 S3_PORT="${AUTHFRONT_TEST_S3_PORT:-19700}"
 NGINX_PORT="${AUTHFRONT_TEST_NGINX_PORT:-19800}"
+TOMCAT_PORT="${AUTHFRONT_TEST_TOMCAT_PORT:-19810}"
+WSGI_PORT="${AUTHFRONT_TEST_WSGI_PORT:-19820}"
 cd "$AUTHFRONT_HOME"
 
 step() { printf '\n[authfront] ==== %s\n' "$*" >&2; }
@@ -59,7 +66,7 @@ T0=$(date +%s)
 step "installing what is missing"
 af_cargo_env
 if [ $e2e = 1 ]; then
-  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3 nginx
+  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3 nginx tomcat10
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
@@ -103,6 +110,8 @@ if [ $e2e = 1 ]; then
     [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
     [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" || true
     [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-tomcat.sh" "$TOMCAT_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-wsgi.sh" "$WSGI_PORT" || true
   }
   trap stop_providers EXIT
   trap 'exit 130' INT
@@ -149,6 +158,14 @@ if [ $e2e = 1 ]; then
     AUTHFRONT_TEST_NGINX="$NGINX_URL" AUTHFRONT_TEST_NGINX_DOCROOT="$NGINX_DOCROOT" \
     AUTHFRONT_TEST_NGINX_LOG="$NGINX_ACCESS_LOG" AUTHFRONT_TEST_NGINX_SECRET="$NGINX_SECRET"
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
+  step "end-to-end: the security suite's origins, tomcat10 on 127.0.0.1:$TOMCAT_PORT, a WSGI app on 127.0.0.1:$WSGI_PORT"
+  "$AUTHFRONT_HOME/scripts/stop-tomcat.sh" "$TOMCAT_PORT" 2>/dev/null || true
+  "$AUTHFRONT_HOME/scripts/stop-wsgi.sh" "$WSGI_PORT" 2>/dev/null || true
+  eval "$("$AUTHFRONT_HOME/scripts/start-tomcat.sh" "$TOMCAT_PORT")"
+  eval "$("$AUTHFRONT_HOME/scripts/start-wsgi.sh" "$WSGI_PORT")"
+  export AUTHFRONT_TEST_TOMCAT="$TOMCAT_URL" AUTHFRONT_TEST_TOMCAT_LOG="$TOMCAT_ACCESS_LOG" \
+    AUTHFRONT_TEST_WSGI="$WSGI_URL" AUTHFRONT_TEST_WSGI_LOG="$WSGI_LOG"
 
   step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"
