@@ -17,7 +17,10 @@
 #    provider, Debian's glewlwyd, with a fresh database ($AUTHFRONT_TEST_GLEWLWYD, and
 #    $AUTHFRONT_TEST_GLEWLWYD_SHORT with 4-second tokens); Debian's redis-server
 #    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs ($AUTHFRONT_TEST_S3, a fresh data folder) and
-#    nginx ($AUTHFRONT_TEST_NGINX, demanding a secret origin header) -- runs the ignored e2e tests
+#    nginx ($AUTHFRONT_TEST_NGINX, demanding a secret origin header); for the security suite
+#    (authfront/tests/e2e/attacks) Debian's tomcat10 ($AUTHFRONT_TEST_TOMCAT, its access log
+#    $AUTHFRONT_TEST_TOMCAT_LOG) and the WSGI app scripts/wsgi/app.py (Python standard library;
+#    $AUTHFRONT_TEST_WSGI, its request log $AUTHFRONT_TEST_WSGI_LOG) -- runs the ignored e2e tests
 #    of authfront/tests/e2e against the real binary (the demo's own test among them, which runs
 #    scripts/demo.sh), and stops everything it started on exit.
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
@@ -29,9 +32,10 @@
 # (10000-19999; the e2e tests' own servers use 20000-29999), and the ports are printed. To fix
 # one, set AUTHFRONT_TEST_OP_PORT, AUTHFRONT_TEST_OP_FORM_PORT, AUTHFRONT_TEST_OP_SHORT_PORT,
 # AUTHFRONT_TEST_GLEWLWYD_PORT, AUTHFRONT_TEST_GLEWLWYD_SHORT_PORT, AUTHFRONT_TEST_REDIS_PORT,
-# AUTHFRONT_TEST_S3_PORT or AUTHFRONT_TEST_NGINX_PORT (e.g. AUTHFRONT_TEST_OP_PORT=19400).
+# AUTHFRONT_TEST_S3_PORT, AUTHFRONT_TEST_NGINX_PORT, AUTHFRONT_TEST_TOMCAT_PORT or
+# AUTHFRONT_TEST_WSGI_PORT (e.g. AUTHFRONT_TEST_OP_PORT=19400).
 # e2e parallelism: AUTHFRONT_E2E_THREADS (default 2).
-# Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs}-PORT/log, .run/nginx-PORT/error.log.
+# Logs: .run/{oidc-provider,glewlwyd,redis,s3s-fs,tomcat,wsgi}-PORT/log, .run/nginx-PORT/error.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 static=1 e2e=1
@@ -53,7 +57,7 @@ T0=$(date +%s)
 step "installing what is missing"
 af_cargo_env
 if [ $e2e = 1 ]; then
-  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3 nginx
+  af_apt_ensure curl chromium fonts-dejavu-core redis-server glewlwyd sqlite3 openssl python3 nginx tomcat10
   af_npm_ensure "$AUTHFRONT_HOME/scripts/oidc-provider"
   af_npm_ensure "$AUTHFRONT_HOME/scripts/browser"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
@@ -104,7 +108,9 @@ if [ $e2e = 1 ]; then
   pick_port AUTHFRONT_TEST_REDIS_PORT REDIS_PORT
   pick_port AUTHFRONT_TEST_S3_PORT S3_PORT
   pick_port AUTHFRONT_TEST_NGINX_PORT NGINX_PORT
-  af_log "e2e ports: providers $OP_PORT $OP_FORM_PORT $OP_SHORT_PORT, glewlwyd $GLEWLWYD_PORT $GLEWLWYD_SHORT_PORT, redis $REDIS_PORT, s3s-fs $S3_PORT, nginx $NGINX_PORT"
+  pick_port AUTHFRONT_TEST_TOMCAT_PORT TOMCAT_PORT
+  pick_port AUTHFRONT_TEST_WSGI_PORT WSGI_PORT
+  af_log "e2e ports: providers $OP_PORT $OP_FORM_PORT $OP_SHORT_PORT, glewlwyd $GLEWLWYD_PORT $GLEWLWYD_SHORT_PORT, redis $REDIS_PORT, s3s-fs $S3_PORT, nginx $NGINX_PORT, tomcat $TOMCAT_PORT, wsgi $WSGI_PORT"
   step "end-to-end: identity providers on 127.0.0.1:$OP_PORT (auto-login) and :$OP_FORM_PORT (login form)"
   STARTED=()
   stop_providers() {
@@ -115,6 +121,8 @@ if [ $e2e = 1 ]; then
     [ -z "${REDIS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-redis.sh" "$REDIS_PORT" || true
     [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-s3s-fs.sh" "$S3_PORT" || true
     [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-nginx.sh" "$NGINX_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-tomcat.sh" "$TOMCAT_PORT" || true
+    [ -z "${ORIGINS_STARTED:-}" ] || "$AUTHFRONT_HOME/scripts/stop-wsgi.sh" "$WSGI_PORT" || true
   }
   trap stop_providers EXIT
   trap 'exit 130' INT
@@ -161,6 +169,14 @@ if [ $e2e = 1 ]; then
     AUTHFRONT_TEST_NGINX="$NGINX_URL" AUTHFRONT_TEST_NGINX_DOCROOT="$NGINX_DOCROOT" \
     AUTHFRONT_TEST_NGINX_LOG="$NGINX_ACCESS_LOG" AUTHFRONT_TEST_NGINX_SECRET="$NGINX_SECRET"
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
+  step "end-to-end: the security suite's origins, tomcat10 on 127.0.0.1:$TOMCAT_PORT, a WSGI app on 127.0.0.1:$WSGI_PORT"
+  "$AUTHFRONT_HOME/scripts/stop-tomcat.sh" "$TOMCAT_PORT" 2>/dev/null || true
+  "$AUTHFRONT_HOME/scripts/stop-wsgi.sh" "$WSGI_PORT" 2>/dev/null || true
+  eval "$("$AUTHFRONT_HOME/scripts/start-tomcat.sh" "$TOMCAT_PORT")"
+  eval "$("$AUTHFRONT_HOME/scripts/start-wsgi.sh" "$WSGI_PORT")"
+  export AUTHFRONT_TEST_TOMCAT="$TOMCAT_URL" AUTHFRONT_TEST_TOMCAT_LOG="$TOMCAT_ACCESS_LOG" \
+    AUTHFRONT_TEST_WSGI="$WSGI_URL" AUTHFRONT_TEST_WSGI_LOG="$WSGI_LOG"
 
   step "CloudFront: cfn-lint, reference signers, signed URLs and cookies at the edge (scripts/test-cloudfront.sh)"
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh"

@@ -5,18 +5,26 @@
 //! They are `#[ignore]`d so that a plain `cargo test` needs nothing but Rust; `scripts/test.sh`
 //! starts the providers and redis, sets `AUTHFRONT_TEST_OP`, `AUTHFRONT_TEST_OP_FORM`,
 //! `AUTHFRONT_TEST_OP_SHORT`, `AUTHFRONT_TEST_GLEWLWYD` and `AUTHFRONT_TEST_REDIS`, and runs them
-//! with `--include-ignored`. By hand:
+//! with `--include-ignored`. The origins' tests need `AUTHFRONT_TEST_S3*` and
+//! `AUTHFRONT_TEST_NGINX*` (see `origins/mod.rs`); the security suite (`attacks/`) also
+//! `AUTHFRONT_TEST_TOMCAT` and `AUTHFRONT_TEST_TOMCAT_LOG` (Debian tomcat10,
+//! `scripts/start-tomcat.sh`), `AUTHFRONT_TEST_WSGI` and `AUTHFRONT_TEST_WSGI_LOG` (a WSGI app on
+//! Python's standard library, `scripts/start-wsgi.sh`), see `attacks/mod.rs`. By hand:
 //!
 //! ```sh
 //! eval "$(scripts/start-oidc-provider.sh 19400)"
 //! OP_AUTO_LOGIN=off scripts/start-oidc-provider.sh 19401
 //! GLEWLWYD_RESET=1 scripts/start-glewlwyd.sh 19600
 //! scripts/start-redis.sh 19900
-//! AUTHFRONT_TEST_OP=http://127.0.0.1:19400 AUTHFRONT_TEST_OP_FORM=http://127.0.0.1:19401 \
+//! eval "$(scripts/start-tomcat.sh 19810)"; eval "$(scripts/start-wsgi.sh 19820)"
+//! AUTHFRONT_TEST_TOMCAT=$TOMCAT_URL AUTHFRONT_TEST_TOMCAT_LOG=$TOMCAT_ACCESS_LOG \
+//!   AUTHFRONT_TEST_WSGI=$WSGI_URL AUTHFRONT_TEST_WSGI_LOG=$WSGI_LOG \
+//!   AUTHFRONT_TEST_OP=http://127.0.0.1:19400 AUTHFRONT_TEST_OP_FORM=http://127.0.0.1:19401 \
 //!   AUTHFRONT_TEST_GLEWLWYD=http://127.0.0.1:19600/api/oidc AUTHFRONT_TEST_REDIS=redis://127.0.0.1:19900 \
 //!   cargo test -p authfront --test e2e -- --include-ignored
 //! ```
 
+mod attacks;
 mod cloudfront;
 mod demo;
 mod glewlwyd;

@@ -30,6 +30,10 @@ pub struct Setup {
     pub extra: String,
     /// Environment variables for the binary (e.g. `AWS_ACCESS_KEY_ID`).
     pub env: Vec<(String, String)>,
+    /// The body of the `[access]` table; `None`: `/public/*` public, group `staff` required.
+    pub access: Option<String>,
+    /// Extra lines for the `[server]` table.
+    pub server_extra: String,
 }
 
 impl Setup {
@@ -49,7 +53,20 @@ impl Setup {
             session_key: None,
             extra: String::new(),
             env: Vec::new(),
+            access: None,
+            server_extra: String::new(),
         }
+    }
+
+    pub fn access(mut self, toml: &str) -> Self {
+        self.access = Some(toml.to_owned());
+        self
+    }
+
+    pub fn server_extra(mut self, toml: &str) -> Self {
+        self.server_extra.push_str(toml);
+        self.server_extra.push('\n');
+        self
     }
 
     pub fn origin(mut self, toml: &str) -> Self {
@@ -113,6 +130,10 @@ impl Setup {
         self
     }
 }
+
+/// The `[access]` table of every [`App`] unless [`Setup::access`] says otherwise.
+pub const DEFAULT_ACCESS: &str =
+    "public_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"";
 
 /// A running `authfront serve`, in front of a temporary copy of `examples/site`; killed on drop
 /// (its log is printed when the test failed).
@@ -214,11 +235,13 @@ impl App {
 
         let session_extra = &setup.session_extra;
         let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\n\
+            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n{server_extra}\n\
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
-             [access]\npublic_paths = [\"/public/*\"]\nrequired_groups = [\"staff\"]\ngroups_claim = \"groups\"\n\n\
+             [access]\n{access}\n\n\
              [origin]\n{origin}\n\n{extra}",
+            server_extra = setup.server_extra,
+            access = setup.access.as_deref().unwrap_or(DEFAULT_ACCESS),
             origin = setup.origin.as_deref().unwrap_or("dir = \"./site\""),
             extra = setup.extra
         );
