@@ -46,14 +46,19 @@ pub async fn forward(app: &App, parts: &Parts, target: Target<'_>, body: Incomin
     let server = &app.site.config.server.guard.limits;
     let limit = app.site.config.proxy.max_request_body;
     // an unauthenticated preflight carries nothing of the client's beyond its head
-    let (body, stop) = if target.preflight {
-        (None, upload::Stop::default())
+    let (body, upload) = if target.preflight {
+        (None, upload::none(limit, server.request_body_timeout))
     } else {
         upload::body(body, limit, server.request_body_timeout)
     };
     let served = serve(app, &target, parts, body).await;
-    // an upload the client broke, stalled or overfilled is the client's error, not the origin's
-    let served = served.map_err(|e| stop.blame(limit, server.request_body_timeout).unwrap_or(e));
+    // an upload the client broke, stalled or overfilled is the client's error, not the origin's,
+    // even when the origin answered before reading it all
+    upload.settle().await;
+    let served = match upload.blame() {
+        Some(e) => Err(e),
+        None => served,
+    };
     match served {
         Ok(mut resp) => {
             let h = resp.headers_mut();
