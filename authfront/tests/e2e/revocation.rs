@@ -206,8 +206,13 @@ async fn two_instances_sharing_redis_agree_within_seconds() {
     let redis = redis_db().await;
     let store = format!("redis_url = {}\nsync_interval = \"1s\"\n", toml_str(&redis));
     let key = keygen();
-    let one = App::start(Setup::new(op_issuer()).backchannel_logout(true).store(&store).session_key(&key)).await;
-    let two = App::start(Setup::new(op_issuer()).store(&store).session_key(&key)).await;
+    // instances behind one load balancer share the key and the client
+    let ports = [free_port(), free_port(), free_port()];
+    let client = shared_client(&op_issuer(), &ports).await;
+    let instance =
+        |i: usize| Setup::new(op_issuer()).client(client.clone()).port(ports[i]).store(&store).session_key(&key);
+    let one = App::start(instance(0)).await;
+    let two = App::start(instance(1)).await;
     assert!(one.log().contains("revocations: redis store"), "{}", one.log());
 
     // behind a load balancer: a session made by one instance works on the other
@@ -243,7 +248,7 @@ async fn two_instances_sharing_redis_agree_within_seconds() {
     );
 
     // a third instance started later loads the list from Redis
-    let three = App::start(Setup::new(op_issuer()).store(&store).session_key(&key)).await;
+    let three = App::start(instance(2)).await;
     let page = three.get(&mut at_two.clone(), "/").await;
     assert!(three.is_login_redirect(&page), "a new instance knows the revocations at once");
     let (code, text) = revoke(&three, &["--list"]);

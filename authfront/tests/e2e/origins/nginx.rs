@@ -21,8 +21,14 @@ fn nginx_origin() -> String {
     )
 }
 
+/// nginx serves static files: its answers do not depend on who asks, so the cache may share
+/// them although identity headers are sent (`shared = true`; without it signed-in requests
+/// bypass the cache, see `attacks::sharing`).
 fn nginx_setup() -> Setup {
-    Setup::new(op_issuer()).origin(&nginx_origin()).env("E2E_ORIGIN_SECRET", &var("AUTHFRONT_TEST_NGINX_SECRET"))
+    Setup::new(op_issuer())
+        .origin(&nginx_origin())
+        .env("E2E_ORIGIN_SECRET", &var("AUTHFRONT_TEST_NGINX_SECRET"))
+        .extra("[cache]\nrules = [{ path = \"/*\", shared = true }]")
 }
 
 #[tokio::test]
@@ -230,7 +236,12 @@ impl Drop for OwnNginx {
 async fn nginx_down_serves_stale_then_a_clear_502() {
     let nginx = OwnNginx::start();
     let origin = format!("http = \"http://127.0.0.1:{}\"", nginx.port);
-    let app = App::start(Setup::new(op_issuer()).origin(&origin).extra("[cache]\nstale_if_error = \"5s\"")).await;
+    let app = App::start(
+        Setup::new(op_issuer())
+            .origin(&origin)
+            .extra("[cache]\nstale_if_error = \"5s\"\nrules = [{ path = \"/*\", shared = true }]"),
+    )
+    .await;
     let mut browser = Browser::default();
     let page = app.login(&mut browser, "/short/item.txt", "alice").await;
     assert_eq!(page.body, "short-lived\n");

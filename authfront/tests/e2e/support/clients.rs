@@ -44,10 +44,40 @@ pub(crate) async fn register(
     auth: Auth,
     alg: &str,
 ) -> (String, Option<String>) {
+    register_many(issuer, &[redirect_uri], &[post_logout_redirect_uri], backchannel, auth, alg).await
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// One client for several instances behind one load balancer (they must share it: every
+/// sealed cookie is bound to the issuer and the client id): registered for the callback and
+/// signed-out URLs of each of `ports`, back-channel logout to the first.
+pub async fn shared_client(issuer: &str, ports: &[u16]) -> Client {
+    let callbacks: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}/_authfront/callback")).collect();
+    let signed_out: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}/_authfront/signed-out")).collect();
+    let backchannel = format!("http://127.0.0.1:{}/_authfront/backchannel-logout", ports[0]);
+    let (id, secret) =
+        register_many(issuer, &refs(&callbacks), &refs(&signed_out), Some((&backchannel, true)), Auth::Basic, "RS256")
+            .await;
+    // the test's clients live as long as the test process
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    Client::Static { id: leak(id), secret: secret.map(leak), auth: Auth::Basic }
+}
+
+async fn register_many(
+    issuer: &str,
+    redirect_uris: &[&str],
+    post_logout_redirect_uris: &[&str],
+    backchannel: Option<(&str, bool)>,
+    auth: Auth,
+    alg: &str,
+) -> (String, Option<String>) {
     let mut body = json!({
         "client_name": "authfront e2e test",
-        "redirect_uris": [redirect_uri],
-        "post_logout_redirect_uris": [post_logout_redirect_uri],
+        "redirect_uris": redirect_uris,
+        "post_logout_redirect_uris": post_logout_redirect_uris,
         "token_endpoint_auth_method": auth.method(),
         "id_token_signed_response_alg": alg,
         "grant_types": ["authorization_code", "refresh_token"],
