@@ -58,11 +58,11 @@ pub struct Watch {
 
 impl Watch {
     fn end(&self, how: u8) {
-        if let Some(s) = &self.state {
-            if s.how.compare_exchange(RUNNING, how, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-                s.settled.notify_waiters();
-                s.settled.notify_one();
-            }
+        if let Some(s) = &self.state
+            && s.how.compare_exchange(RUNNING, how, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        {
+            s.settled.notify_waiters();
+            s.settled.notify_one();
         }
     }
 
