@@ -8,7 +8,7 @@
 //! `Transfer-Encoding` never reach the origin (`authfront_core::proxy`). An origin may answer
 //! before it has read the body (or without reading it at all: some servers ignore chunked
 //! bodies); what is left of the body is then read here and discarded, up to the limit, so that
-//! an oversized upload is a `413` whatever the origin did ([`Upload::settle`]).
+//! an oversized upload is a `413` whatever the origin did ([`Watch::settle`]).
 
 use std::io;
 use std::pin::Pin;

@@ -145,7 +145,7 @@ impl Policy {
 
     /// True when `url` matches the resource pattern (`*` any run of characters, `?` exactly
     /// one, case-sensitive, over the whole URL with its query string). Both are compared in
-    /// one spelling of their percent-escapes ([`canonical_escapes`]), so `%c3%a9` in a policy
+    /// one spelling of their percent-escapes (RFC 3986 §6.2.2), so `%c3%a9` in a policy
     /// matches the `%C3%A9` of a normalised path, and `%2e%2e` stays two dots that no
     /// normalised path contains.
     pub fn allows(&self, url: &str) -> bool {

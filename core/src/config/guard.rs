@@ -41,7 +41,7 @@ const MIN_CONNECTIONS: u64 = 16;
 const MIN_HEADER_SIZE: u64 = 8 * 1024;
 
 impl Limits {
-    /// The connection cap: configured, else half the descriptors left after [`RESERVED_FDS`]
+    /// The connection cap: configured, else half the descriptors left after the ones reserved
     /// (each proxied request may hold an origin connection or a file beside its own socket).
     pub fn connections(&self, nofile: u64) -> usize {
         match self.max_connections {
