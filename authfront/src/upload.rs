@@ -69,7 +69,7 @@ impl Watch {
     /// Waits until the upload has ended (sent whole, refused, broken, or dropped), reading
     /// and discarding what the origin left unread (bounded by the body timeout per piece).
     /// While the origin request is still sending it, waits only as long as it progresses: a
-    /// client that waits for the answer before sending more gets the answer after [`QUIET`].
+    /// client that waits for the answer before sending more gets the answer after half a second.
     pub async fn settle(&self) {
         let Some(s) = &self.state else { return };
         loop {
