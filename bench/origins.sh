@@ -74,7 +74,7 @@ $2
 EOF
 }
 config "$HIT" "[cache]
-rules = [{ path = \"/hit/*\", default_ttl = \"1h\" }]
+rules = [{ path = \"/hit/*\", default_ttl = \"1h\", shared = true }]
 [admin]
 listen = \"127.0.0.1:$ADMIN\"
 token = \"bench-admin-token-0123456789\"" > "$RUN/hit.toml"

@@ -122,7 +122,7 @@ path = "/cached/*"
 http = "http://127.0.0.1:$NGX"
 [cache]
 max_size = "${CACHE_MB}MiB"
-rules = [{ path = "/cached/*", default_ttl = "1h" }]
+rules = [{ path = "/cached/*", default_ttl = "1h", shared = true }]   # static files: the same for everyone
 EOF
   [ -z "${2:-}" ] || printf '[admin]\nlisten = "127.0.0.1:%s"\ntoken = "%s"\n' "$2" "$ADMIN_TOKEN"
 }
