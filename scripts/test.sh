@@ -20,7 +20,11 @@
 #    ($AUTHFRONT_TEST_REDIS); the origins s3s-fs on 127.0.0.1:19700 ($AUTHFRONT_TEST_S3, a
 #    fresh data folder) and nginx on 127.0.0.1:19800 ($AUTHFRONT_TEST_NGINX, demanding a secret
 #    origin header) -- runs the ignored e2e tests of authfront/tests/e2e against the real
-#    binary, and stops everything it started on exit.
+#    binary, and stops everything it started on exit. The security tests of
+#    authfront/tests/e2e/faults also start real parts of their own on free loopback ports with
+#    the same scripts (oidc-provider instances to SIGSTOP, redis-server instances to kill -9;
+#    state in $AUTHFRONT_RUN), stopped by pid when each test ends, and, as root, mount a 64 KiB
+#    tmpfs under $AUTHFRONT_RUN (unmounted at the end; skipped with a message when not root).
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.
