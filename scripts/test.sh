@@ -22,7 +22,11 @@
 #    $AUTHFRONT_TEST_TOMCAT_LOG) and the WSGI app scripts/wsgi/app.py (Python standard library;
 #    $AUTHFRONT_TEST_WSGI, its request log $AUTHFRONT_TEST_WSGI_LOG) -- runs the ignored e2e tests
 #    of authfront/tests/e2e against the real binary (the demo's own test among them, which runs
-#    scripts/demo.sh), and stops everything it started on exit.
+#    scripts/demo.sh), and stops everything it started on exit. The security tests of
+#    authfront/tests/e2e/faults also start real parts of their own on free loopback ports with
+#    the same scripts (oidc-provider instances to SIGSTOP, redis-server instances to kill -9;
+#    state in $AUTHFRONT_RUN), stopped by pid when each test ends, and, as root, mount a 64 KiB
+#    tmpfs under $AUTHFRONT_RUN (unmounted at the end; skipped with a message when not root).
 #    Before them, scripts/test-cloudfront.sh: cfn-lint of deploy/cloudfront/template.yaml,
 #    authfront's signer against botocore and @aws-sdk/cloudfront-signer (pinned, from PyPI and
 #    npm), and botocore-signed URLs and cookies against `authfront serve`.

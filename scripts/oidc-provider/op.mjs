@@ -28,6 +28,8 @@
 //   OP_PUBLIC_JWKS_FILE     where to also write the public JWKS
 //   OP_COOKIE_KEY           key of the OP's own cookies
 //   DEBUG=oidc-provider:*   library debug log
+// Every token-endpoint request is logged as one `token endpoint: STATUS grant_type=… client=…`
+// line (the end-to-end tests count code redemptions with it).
 //
 // Users (password "<name>-password"): alice (groups admins, staff), bob (staff),
 // carol (no groups). Static clients: authfront-confidential (client_secret_basic,
@@ -326,6 +328,15 @@ provider.use(async (ctx, next) => {
       return undefined;
     }
     throw err;
+  }
+});
+
+// One line per token-endpoint request, whatever its outcome: tests count how often an
+// authorization code was sent here (a replayed callback must not send it again).
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.method === 'POST' && ctx.path === '/token') {
+    console.log(`token endpoint: ${ctx.status} grant_type=${ctx.oidc?.params?.grant_type} client=${ctx.oidc?.client?.clientId}`);
   }
 });
 

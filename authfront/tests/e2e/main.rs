@@ -23,10 +23,16 @@
 //!   AUTHFRONT_TEST_GLEWLWYD=http://127.0.0.1:19600/api/oidc AUTHFRONT_TEST_REDIS=redis://127.0.0.1:19900 \
 //!   cargo test -p authfront --test e2e -- --include-ignored
 //! ```
+//!
+//! The security tests in `faults/` (issue 10) need `AUTHFRONT_TEST_OP` and, for the chunked-body
+//! test, `AUTHFRONT_TEST_NGINX` and `AUTHFRONT_TEST_NGINX_SECRET` (see `origins/mod.rs`); they
+//! start their own oidc-provider and redis-server instances with the same scripts on free ports
+//! (state in `$AUTHFRONT_RUN`, default `.run/`) and, as root, mount a 64 KiB tmpfs there.
 
 mod attacks;
 mod cloudfront;
 mod demo;
+mod faults;
 mod glewlwyd;
 mod lifecycle;
 mod origins;
