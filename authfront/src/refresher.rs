@@ -3,10 +3,10 @@
 //! ones without another call (rotated refresh tokens are single-use: a second refresh with the
 //! old one would be refused and sign the user out).
 //!
-//! A slow or absent provider costs little: each attempt runs in a task of its own, a request
-//! waits for it at most [`WAIT`] and is otherwise served with the session it has (valid until
-//! its own end, whatever the provider's tokens say), the outcome is kept for the session's next
-//! request, and after a failed attempt the session is not tried again for
+//! A slow or absent provider costs little: each attempt runs in a task of its own, requests
+//! wait for it until at most [`WAIT`] after it started and are otherwise served with the session
+//! they have (valid until its own end, whatever the provider's tokens say), the outcome is kept
+//! for the session's next request, and after a failed attempt the session is not tried again for
 //! `session.refresh_retry` (one slow attempt per session per interval).
 //!
 //! What a refresh produces is decided by `core::refresh`; this module only sends, waits and
@@ -56,7 +56,9 @@ pub const WAIT: Duration = Duration::from_secs(2);
 /// carrying the old cookies: the first one cleared them).
 const REFUSED_FOR: Duration = Duration::from_secs(600);
 
-type Cell = watch::Receiver<Option<Outcome>>;
+/// An attempt under way: when it started (requests wait for it until [`WAIT`] after that, not
+/// after their own arrival) and where its outcome will be.
+type Cell = (Instant, watch::Receiver<Option<Outcome>>);
 
 /// A refresh just done: when, the generation it started from, and what it produced.
 #[derive(Debug)]
@@ -98,13 +100,14 @@ impl Refresher {
         if lock(&self.failed).get(&s.id).is_some_and(|at| at.elapsed() < retry) {
             return Outcome::Transient;
         }
-        let mut cell = {
+        let (started, mut cell) = {
             let mut map = lock(&self.inflight);
             match map.get(&s.id) {
-                Some(rx) => rx.clone(),
+                Some(cell) => cell.clone(),
                 None => {
                     let (tx, rx) = watch::channel(None);
-                    map.insert(s.id, rx.clone());
+                    let started = Instant::now();
+                    map.insert(s.id, (started, rx.clone()));
                     // in a task of its own: it completes, and its outcome is kept, even when
                     // no request waits for it any more
                     let (app, headers, session) = (app.clone(), req.headers.clone(), s.clone());
@@ -113,11 +116,13 @@ impl Refresher {
                         app.refresher.settle(&session, &outcome, grace);
                         let _ = tx.send(Some(outcome));
                     });
-                    rx
+                    (started, rx)
                 }
             }
         };
-        match tokio::time::timeout(WAIT, cell.wait_for(Option::is_some)).await {
+        // one slow attempt costs one wait: later requests of the session are served at once
+        let wait = WAIT.saturating_sub(started.elapsed());
+        match tokio::time::timeout(wait, cell.wait_for(Option::is_some)).await {
             Ok(Ok(outcome)) => outcome.clone().unwrap_or(Outcome::Transient),
             // the attempt's task ended without a word, or it takes too long: as it is, for now
             Ok(Err(_)) | Err(_) => Outcome::Transient,
