@@ -10,7 +10,10 @@
 #    libapache2-mod-auth-openidc, wrk, …; npm packages
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
-# 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
+#    cargo-fuzz (pinned, cargo install --locked into .deps/cargo, once)
+# 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace, then
+#    scripts/fuzz.sh: every fuzz target of fuzz/ for AUTHFRONT_FUZZ_SECONDS (default 10) with
+#    the committed corpus, no sanitizer (docs/fuzzing.md); a crash fails the run
 # 3. end-to-end: starts the test identity provider three times on loopback --
 #    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
 #    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
@@ -74,12 +77,14 @@ if [ $static = 1 ]; then
       rustup component add "$c"
     fi
   done
+  "$AUTHFRONT_HOME/scripts/fuzz.sh" --setup
 fi
 
 # ---------------------------------------------------------------- 2. static checks, unit + integration tests
 if [ $static = 1 ]; then
   step "cargo fmt --all --check"
   cargo fmt --all --check
+  cargo fmt --manifest-path fuzz/Cargo.toml --check
   step "cargo clippy --workspace --all-targets -- -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   step "the core stays pure: no async runtime, server or HTTP client under authfront-core"
@@ -89,6 +94,9 @@ if [ $static = 1 ]; then
   RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
   step "cargo test --workspace"
   cargo test --workspace --locked
+  step "fuzzing: scripts/fuzz.sh ${AUTHFRONT_FUZZ_SECONDS:-10} (every target, no sanitizer)"
+  FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}" FUZZ_CODEGEN_UNITS="${FUZZ_CODEGEN_UNITS:-16}" \
+    "$AUTHFRONT_HOME/scripts/fuzz.sh" "${AUTHFRONT_FUZZ_SECONDS:-10}"
 fi
 
 # ---------------------------------------------------------------- 3. end-to-end
