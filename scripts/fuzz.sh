@@ -73,11 +73,13 @@ if [ -z "$toolchain" ] && command -v rustup >/dev/null && rustup toolchain list 
   toolchain=nightly
 fi
 fuzz() {
-  if [ -n "$toolchain" ]; then
-    env -u CARGO_TARGET_DIR cargo "+$toolchain" fuzz "$@"
-  else
-    env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz "$@"
-  fi
+  local tc=()
+  [ -z "$toolchain" ] || tc=("+$toolchain")
+  case "$toolchain" in
+    nightly*) env -u CARGO_TARGET_DIR cargo "${tc[@]}" fuzz "$@" ;;
+    # a stable or beta toolchain takes cargo-fuzz's -Z flags only with RUSTC_BOOTSTRAP
+    *) env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo "${tc[@]}" fuzz "$@" ;;
+  esac
 }
 # one build folder per build kind, so that switching does not rebuild everything
 FLAGS=(--fuzz-dir "$FUZZ" --sanitizer "$SANITIZER" --codegen-units "$CGU" --target-dir "$FUZZ/target/$SANITIZER-cgu$CGU")
@@ -92,7 +94,7 @@ done
 
 # ---------------------------------------------------------------- build, once for all targets
 t0=$(date +%s)
-af_log "building ${#all[@]} fuzz targets (${toolchain:-default toolchain + RUSTC_BOOTSTRAP}, sanitizer $SANITIZER)"
+af_log "building ${#all[@]} fuzz targets (toolchain ${toolchain:-default}, sanitizer $SANITIZER, $CGU codegen units)"
 mkdir -p "$WORK/logs"
 if ! fuzz build "${FLAGS[@]}" >"$WORK/logs/build.log" 2>&1; then
   tail -n 40 "$WORK/logs/build.log" >&2

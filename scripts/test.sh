@@ -12,8 +12,9 @@
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 #    cargo-fuzz (pinned, cargo install --locked into .deps/cargo, once)
 # 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace, then
-#    scripts/fuzz.sh: every fuzz target of fuzz/ for AUTHFRONT_FUZZ_SECONDS (default 10) with
-#    the committed corpus, no sanitizer (docs/fuzzing.md); a crash fails the run
+#    scripts/fuzz.sh: every fuzz target of fuzz/ for AUTHFRONT_FUZZ_SECONDS (default 6) with
+#    the committed corpus, no sanitizer (docs/fuzzing.md; about 3 minutes with the build); a
+#    crash fails the run
 # 3. end-to-end: starts the test identity provider three times on loopback --
 #    auto-login on 127.0.0.1:19400 ($AUTHFRONT_TEST_OP), with its login form on
 #    127.0.0.1:19401 ($AUTHFRONT_TEST_OP_FORM), and with 4-second access tokens and
@@ -94,9 +95,9 @@ if [ $static = 1 ]; then
   RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
   step "cargo test --workspace"
   cargo test --workspace --locked
-  step "fuzzing: scripts/fuzz.sh ${AUTHFRONT_FUZZ_SECONDS:-10} (every target, no sanitizer)"
+  step "fuzzing: scripts/fuzz.sh ${AUTHFRONT_FUZZ_SECONDS:-6} (every target, no sanitizer)"
   FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}" FUZZ_CODEGEN_UNITS="${FUZZ_CODEGEN_UNITS:-16}" \
-    "$AUTHFRONT_HOME/scripts/fuzz.sh" "${AUTHFRONT_FUZZ_SECONDS:-10}"
+    "$AUTHFRONT_HOME/scripts/fuzz.sh" "${AUTHFRONT_FUZZ_SECONDS:-6}"
 fi
 
 # ---------------------------------------------------------------- 3. end-to-end
