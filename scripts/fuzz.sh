@@ -19,8 +19,10 @@
 # command that replays it. Logs: fuzz/.work/logs/TARGET.log.
 #
 # Installs what it needs: cargo-fuzz (pinned; the one on PATH if it is that version, else
-# cargo install --locked into .deps/cargo/bin, or $AUTHFRONT_DEPS/cargo/bin: a few minutes once). Toolchain: nightly when rustup has one, else the default
-# toolchain with RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Z flags); FUZZ_TOOLCHAIN overrides.
+# cargo install --locked into .deps/cargo/bin, or $AUTHFRONT_DEPS/cargo/bin: a minute or so,
+# once). Toolchain: nightly when rustup has one, else the default toolchain with
+# RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Z flags); FUZZ_TOOLCHAIN overrides (a non-nightly one
+# also gets RUSTC_BOOTSTRAP=1).
 # FUZZ_SANITIZER: address (default) or none (faster to build and run; CI uses it).
 # FUZZ_CODEGEN_UNITS: 1 (default, fastest fuzzing) or more (faster build; CI uses 16).
 # FUZZ_TIMEOUT: seconds one input may take (default 10). FUZZ_MAX_LEN: longest input
