@@ -10,7 +10,11 @@
 #    libapache2-mod-auth-openidc, wrk, …; npm packages
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
-# 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace
+#    cargo-fuzz (pinned, cargo install --locked into .deps/cargo, once)
+# 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace, then
+#    scripts/fuzz.sh: every fuzz target of fuzz/ for AUTHFRONT_FUZZ_SECONDS (default 6) with
+#    the committed corpus, no sanitizer (docs/fuzzing.md; about 3 minutes with the build); a
+#    crash fails the run
 # 3. end-to-end: starts the test identity provider three times on loopback --
 #    auto-login ($AUTHFRONT_TEST_OP), with its login form ($AUTHFRONT_TEST_OP_FORM), and with
 #    4-second access tokens and rotating refresh tokens ($AUTHFRONT_TEST_OP_SHORT); the second
@@ -76,12 +80,14 @@ if [ $static = 1 ]; then
       rustup component add "$c"
     fi
   done
+  "$AUTHFRONT_HOME/scripts/fuzz.sh" --setup
 fi
 
 # ---------------------------------------------------------------- 2. static checks, unit + integration tests
 if [ $static = 1 ]; then
   step "cargo fmt --all --check"
   cargo fmt --all --check
+  cargo fmt --manifest-path fuzz/Cargo.toml --check
   step "cargo clippy --workspace --all-targets -- -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   step "the core stays pure: no async runtime, server or HTTP client under authfront-core"
@@ -91,6 +97,9 @@ if [ $static = 1 ]; then
   RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
   step "cargo test --workspace"
   cargo test --workspace --locked
+  step "fuzzing: scripts/fuzz.sh ${AUTHFRONT_FUZZ_SECONDS:-6} (every target, no sanitizer)"
+  FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}" FUZZ_CODEGEN_UNITS="${FUZZ_CODEGEN_UNITS:-16}" \
+    "$AUTHFRONT_HOME/scripts/fuzz.sh" "${AUTHFRONT_FUZZ_SECONDS:-6}"
 fi
 
 # ---------------------------------------------------------------- 3. end-to-end

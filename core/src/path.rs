@@ -251,4 +251,6 @@ fn utf8_len(first: u8) -> usize {
 }
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;

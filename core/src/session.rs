@@ -131,4 +131,6 @@ pub fn id_text(id: &SessionId) -> String {
 }
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 pub(crate) mod tests;

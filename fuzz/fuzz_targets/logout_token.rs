@@ -1,0 +1,4 @@
+//! Fuzz target `logout_token`: the input goes to [`authfront_fuzz::logout_token::run`], which holds the invariants.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authfront_fuzz::logout_token::run(data));
