@@ -125,11 +125,11 @@ fn normalize_general(raw: &str, semicolons: Semicolons) -> Result<NormPath, Path
     if decoded.contains('\\') {
         return Err(PathError::Backslash);
     }
-    if semicolons == Semicolons::Reject && decoded.contains(';') {
-        return Err(PathError::Semicolon);
-    }
     if decoded.chars().any(char::is_control) {
         return Err(PathError::Control);
+    }
+    if semicolons == Semicolons::Reject && decoded.contains(';') {
+        return Err(PathError::Semicolon);
     }
     let mut out: Vec<&str> = Vec::new();
     for seg in decoded.split('/') {

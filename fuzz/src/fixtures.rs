@@ -76,7 +76,7 @@ pub fn site_key() -> [u8; 32] {
 
 /// A keyring of these keys (newest first) for the fixed site: the one `Keyring::new` call.
 pub fn keyring(keys: &[[u8; 32]]) -> Keyring {
-    Keyring::new(keys).unwrap_or_else(|e| panic!("a keyring: {e}"))
+    Keyring::for_site(keys, ISSUER, CLIENT).unwrap_or_else(|e| panic!("a keyring: {e}"))
 }
 
 static OTHER: LazyLock<Keyring> = LazyLock::new(|| keyring(&[[4; 32]]));
@@ -84,6 +84,16 @@ static OTHER: LazyLock<Keyring> = LazyLock::new(|| keyring(&[[4; 32]]));
 /// A keyring of another site (another key): nothing the fixed site sealed opens with it.
 pub fn other_keys() -> &'static Keyring {
     &OTHER
+}
+
+static OTHER_CLIENT: LazyLock<Keyring> = LazyLock::new(|| {
+    Keyring::for_site(&[site_key()], ISSUER, "another-client").unwrap_or_else(|e| panic!("a keyring: {e}"))
+});
+
+/// The fixed site's own key, bound to another client of the same provider: nothing the fixed
+/// site sealed opens with it either (the seal authenticates issuer and client id).
+pub fn other_client_keys() -> &'static Keyring {
+    &OTHER_CLIENT
 }
 
 /// `path::normalize` with today's default options.

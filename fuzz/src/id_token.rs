@@ -20,8 +20,19 @@ pub fn run(data: &[u8]) {
     jws::run(data, &verify);
 }
 
+/// The one audience the fuzzed client trusts besides itself (`oidc.trusted_audiences`).
+pub static TRUSTED: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| vec!["other".to_owned()]);
+
 pub fn check<'a>(algs: &'a [Algorithm], nonce: Option<&'static str>) -> IdTokenCheck<'a> {
-    IdTokenCheck { issuer: ISSUER, client_id: CLIENT, algs, skew_secs: SKEW, nonce, now: NOW }
+    IdTokenCheck {
+        issuer: ISSUER,
+        client_id: CLIENT,
+        trusted_audiences: &TRUSTED,
+        algs,
+        skew_secs: SKEW,
+        nonce,
+        now: NOW,
+    }
 }
 
 fn verify(token: &str, algs: &[Algorithm]) -> Result<(), IdTokenError> {
@@ -36,7 +47,8 @@ fn verify(token: &str, algs: &[Algorithm]) -> Result<(), IdTokenError> {
         Value::String(a) => assert_eq!(a, CLIENT),
         Value::Array(all) => {
             assert!(all.iter().all(Value::is_string) && all.iter().any(|a| a == CLIENT), "aud {all:?}");
-            // (with `oidc.trusted_audiences`: every entry is the client or a trusted audience)
+            // every entry is the client or a trusted audience (OIDC Core 3.1.3.7 step 3)
+            assert!(all.iter().all(|a| a == CLIENT || TRUSTED.iter().any(|t| a == t)), "untrusted aud {all:?}");
             if all.len() > 1 {
                 assert_eq!(claims["azp"], CLIENT, "several audiences and no `azp`");
             }

@@ -25,7 +25,15 @@ pub fn run(data: &[u8]) {
 }
 
 pub fn check(algs: &[Algorithm]) -> LogoutCheck<'_> {
-    LogoutCheck { issuer: ISSUER, client_id: CLIENT, algs, skew_secs: SKEW, max_age_secs: MAX_AGE, now: NOW }
+    LogoutCheck {
+        issuer: ISSUER,
+        client_id: CLIENT,
+        trusted_audiences: &crate::id_token::TRUSTED,
+        algs,
+        skew_secs: SKEW,
+        max_age_secs: MAX_AGE,
+        now: NOW,
+    }
 }
 
 fn verify(token: &str, algs: &[Algorithm]) -> Result<(), IdTokenError> {
@@ -40,6 +48,8 @@ fn verify(token: &str, algs: &[Algorithm]) -> Result<(), IdTokenError> {
     assert_eq!(claims["iss"], ISSUER);
     let aud = &claims["aud"];
     assert!(aud == CLIENT || aud.as_array().is_some_and(|a| a.iter().any(|x| x == CLIENT)), "aud {aud}");
+    let trusted = |x: &Value| x == CLIENT || crate::id_token::TRUSTED.iter().any(|t| x == t);
+    assert!(aud == CLIENT || aud.as_array().is_some_and(|a| a.iter().all(trusted)), "untrusted aud {aud}");
     assert!(claims["azp"].is_null() || claims["azp"] == CLIENT);
     assert!(l.iat <= NOW + SKEW && l.iat + SKEW + MAX_AGE >= NOW, "accepted iat {}", l.iat);
     if let Some(exp) = claims["exp"].as_f64() {

@@ -10,15 +10,15 @@ use authfront_core::path::PathError;
 /// Issue 10: the glob works on bytes, so `?` after `*` can match half of a multi-byte
 /// character, and a literal `*` in the path is taken for the pattern's wildcard. `false` once
 /// the glob fix lands.
-pub const KNOWN_GLOB_BUGS: bool = true;
+pub const KNOWN_GLOB_BUGS: bool = false;
 
 /// Issue 10 (one path): `;` in a path segment will be refused by default. `true` once
 /// `path::normalize` does so.
-pub const REFUSES_SEMICOLON: bool = false;
+pub const REFUSES_SEMICOLON: bool = true;
 
 /// Issue 10 item 12: one non-ASCII pair hides every cookie of its `Cookie` line. `true` once
 /// cookies are parsed pair by pair (then only the pairs that are not visible ASCII are skipped).
-pub const COOKIES_PAIR_BY_PAIR: bool = false;
+pub const COOKIES_PAIR_BY_PAIR: bool = true;
 
 /// Longest raw path `normalize` takes.
 pub const MAX_PATH: usize = 4096;
@@ -41,8 +41,7 @@ pub fn normalize(raw: &str) -> Result<String, PathError> {
         return Err(PathError::Control);
     }
     if REFUSES_SEMICOLON && decoded.contains(';') {
-        // when the switch is turned on, this names core's new variant for the refusal
-        return Err(PathError::Control);
+        return Err(PathError::Semicolon);
     }
     let segments: Vec<&str> = decoded.split('/').collect();
     let mut kept: Vec<&str> = Vec::new();
@@ -116,8 +115,10 @@ pub fn glob_affordable(pattern: &str, text: &str) -> bool {
     pattern.len().saturating_mul(text.len()) <= 200_000
 }
 
-/// The value of the first `name=value` pair of the `Cookie` lines, trailing whitespace cut.
-/// A line (or, with [`COOKIES_PAIR_BY_PAIR`], a pair) that is not visible ASCII is skipped.
+/// The value of the first `name=value` pair of the `Cookie` lines: each line split at `;`, each
+/// pair at its first `=`, name and value trimmed of ASCII whitespace; a pair whose value is not
+/// UTF-8 is skipped, and hides no other pair. (Before [`COOKIES_PAIR_BY_PAIR`], a line that was
+/// not visible ASCII hid all of its pairs.)
 pub fn find_cookie(lines: &[&[u8]], name: &str) -> Option<String> {
     let visible = |b: &[u8]| b.iter().all(|c| *c == b'\t' || (0x20..0x7f).contains(c));
     for line in lines {
@@ -125,13 +126,15 @@ pub fn find_cookie(lines: &[&[u8]], name: &str) -> Option<String> {
             continue;
         }
         for pair in line.split(|b| *b == b';') {
-            if !visible(pair) {
-                continue;
-            }
-            let pair = String::from_utf8_lossy(pair);
-            let pair = pair.trim_start();
-            if let Some(value) = pair.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
-                return Some(value.trim_end().to_owned());
+            let pair = pair.trim_ascii();
+            let (n, v) = match pair.iter().position(|b| *b == b'=') {
+                Some(i) => (pair[..i].trim_ascii(), pair[i + 1..].trim_ascii()),
+                None => (pair, &pair[pair.len()..]),
+            };
+            if n == name.as_bytes()
+                && let Ok(v) = std::str::from_utf8(v)
+            {
+                return Some(v.to_owned());
             }
         }
     }

@@ -14,7 +14,7 @@ use authfront_core::session::tokens::Tokens;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::fixtures::{keyring, keys, other_keys, site, site_key};
+use crate::fixtures::{keyring, keys, other_client_keys, other_keys, site, site_key};
 
 /// Longest text `Keyring::open` reads.
 const MAX_TEXT: usize = 16 * 1024;
@@ -77,6 +77,7 @@ fn check(u: &mut Unstructured<'_>) -> Result<()> {
         assert_eq!(keys().open(p, &text), want, "{purpose:?} sealed, {p:?} opened");
     }
     assert_eq!(other_keys().open(purpose, &text), None);
+    assert_eq!(other_client_keys().open(purpose, &text), None, "the same key for another client opened it");
     let bad = tamper(u, &text)?;
     assert_eq!(keys().open(purpose, &bad), None, "tampered {bad:?} opened");
     check_rotation(u, purpose, &plain)

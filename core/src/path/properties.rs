@@ -45,7 +45,6 @@ proptest! {
 
     /// Issue 10, "one path": `;` parameters are refused by default.
     #[test]
-    #[ignore = "fails until `;` in paths is refused (issue 10)"]
     fn a_normalised_path_has_no_semicolon(raw in raw_path()) {
         if let Ok(p) = normalize(&raw) {
             prop_assert!(!p.as_str().contains(';'), "{:?} from {:?}", p.as_str(), raw);
@@ -90,7 +89,6 @@ proptest! {
     /// `*` matching half of a multi-byte character, a literal `*` in the path taken for the
     /// wildcard).
     #[test]
-    #[ignore = "fails until the glob fix lands (issue 10)"]
     fn glob_agrees_with_the_reference(
         pattern in glob_text(PATTERN_PIECES, 8),
         text in glob_text(TEXT_PIECES, 8),
@@ -101,7 +99,6 @@ proptest! {
 
     /// `?` is one character, also after `*`: in `/*??a*`, the `a` needs two characters before it.
     #[test]
-    #[ignore = "fails until the glob fix lands (issue 10)"]
     fn question_marks_after_a_star_count_characters(
         k in 1..4usize,
         wide in prop::sample::select(&["€", "😀"][..]),
@@ -114,7 +111,6 @@ proptest! {
 
     /// A `*` in the path is a character like any other: `/public/*` covers `/public/*x`.
     #[test]
-    #[ignore = "fails until the glob fix lands (issue 10)"]
     fn a_star_in_the_path_is_a_character(before in "[a-z/]{0,6}", after in "[a-z/*]{1,6}") {
         let text = format!("/public/{before}*{after}");
         prop_assert!(Pattern::parse("/public/*").unwrap().matches_str(&text), "{:?}", text);
