@@ -5,8 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authfront_core::config::Config;
 use authfront_core::proxy;
-use authfront_core::revocation::{Entry, Revocations};
-use authfront_core::session::Session;
+use authfront_core::revocation::Revocations;
 use authfront_core::site::Site;
 use tokio::net::TcpListener;
 
@@ -48,13 +47,6 @@ impl App {
     /// The revocations in force now (lock-free).
     pub fn revocations(&self) -> Arc<Revocations> {
         self.revoker.snapshot()
-    }
-
-    /// Stops one session everywhere (its cookie may have been copied): at once here, and in
-    /// every instance sharing the store within `store.sync_interval`.
-    pub async fn revoke_session(&self, s: &Session, now: u64) {
-        // the revoker logs when it cannot store it (the entry then waits and is retried)
-        let _ = self.revoker.revoke(Entry::session(&s.id, now)).await;
     }
 
     /// Unix seconds now: the one clock reading a request gets.

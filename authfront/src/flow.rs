@@ -1,21 +1,20 @@
-//! The login and sign-out flows the core decided on, carried out: provider metadata, random
-//! bytes, the token endpoint, key refresh, revocation.
+//! The login driver: carries out the flows the core orders (`core::flow`) — provider metadata,
+//! random bytes, the token endpoint, key refresh, the revocation store. No decision is made
+//! here; every answer and every failure comes from the core.
 
-use authfront_core::cloudfront::login as cf_login;
 use authfront_core::decide::{Exchange, SignOut};
-use authfront_core::error::Error;
+use authfront_core::flow::callback::{Callback, SignedIn};
+use authfront_core::flow::signout::{SignedOut, SigningOut};
+use authfront_core::flow::{Done, SessionRandom, Step};
 use authfront_core::login::{self, LoginRandom, Prompt};
-use authfront_core::mint::{self, SealNonces};
-use authfront_core::oidc::{code_request, revocation_request};
+use authfront_core::mint::SealNonces;
 use authfront_core::reply::Reply;
-use authfront_core::session::Session;
-use authfront_core::session::tokens::Tokens;
-use authfront_core::{cookies, signout};
+use authfront_core::{cookies, flow};
 use http::request::Parts;
 
 use crate::app::App;
 use crate::random::random;
-use crate::server::log_error;
+use crate::report::{self, Logged as _};
 use crate::store::First;
 
 /// `302` to the provider's authorization endpoint (or an error page if it is unreachable),
@@ -27,103 +26,68 @@ pub async fn start_login(app: &App, parts: &Parts, return_to: &str, prompt: Opti
             let rnd = LoginRandom { binding: random(), verifier: random(), nonce: random(), seal: random() };
             login::begin_with(&app.site, &disc, return_to, prompt, binding, now, &rnd)
         }
-        Err(e) => {
-            log_error(&e, parts.uri.path());
-            Reply::error(&e, Some(&app.site.url_for(return_to)))
-        }
+        Err(e) => Done::page(e, Some(&app.site.url_for(return_to))).logged(parts.uri.path()),
     }
 }
 
-/// The callback: redeem, verify, set the session's cookies, back to the page. Any error: a page
-/// and no session cookie (or, for a browser already signed in, on to the page).
-pub async fn exchange(app: &App, parts: &Parts, x: &Exchange, now: u64) -> Reply {
-    // RFC 9700 §4.5: an authorization response is usable once; a replay redeems nothing
-    if app.revoker.first_use(&x.pending.once.key, x.pending.once.until).await == First::No {
-        tracing::warn!(
-            signed_in = x.signed_in,
-            "callback used already (a replay, or the back button); nothing redeemed"
-        );
-        return login::replayed(&app.site, &x.pending, x.signed_in);
-    }
-    let retry = app.site.url_for(&x.pending.return_to);
-    match redeem(app, parts, x, now).await {
-        Ok(r) => r,
-        Err(e) if x.signed_in => {
-            tracing::info!(error = %e, "callback failed for a signed-in browser; going on to the page");
-            Reply::redirect(&retry, &[])
-        }
-        Err(e) => {
-            log_error(&e, parts.uri.path());
-            Reply::error(&e, Some(&retry))
-        }
-    }
-}
-
-async fn redeem(app: &App, parts: &Parts, x: &Exchange, now: u64) -> Result<Reply, Error> {
+/// The callback, as `core::flow::callback` orders it: record the response's use, discovery,
+/// the token endpoint, the provider's keys, the session's cookies.
+pub async fn exchange(app: &App, parts: &Parts, x: Exchange, now: u64) -> Reply {
     let site = &app.site;
-    let disc = app.idp.discovery().await?;
-    login::check_iss(site, x.iss.as_deref(), disc.iss_parameter_supported)?;
-    let req = code_request(&site.config.oidc, &disc.token_endpoint, &x.code, &site.redirect_uri, &x.pending.verifier);
-    let tokens = app.idp.token(req).await?;
-    let id_token = tokens.id_token.as_deref().ok_or_else(|| Error::TokenEndpoint {
-        status: 200,
-        error: "invalid_response".to_owned(),
-        description: "the token response has no id_token".to_owned(),
-    })?;
-    let claims = app.idp.verify(|keys| login::verify(site, &x.pending, id_token, keys, now)).await?;
-    let (session, kept, raw) = login::session_from(site, &claims, &tokens, random(), now);
-    tracing::info!(sub = %session.sub, user = %session.display_name(), session = %session.id_text(), "signed in");
-    let nonces = SealNonces { session: random(), tokens: random() };
-    let mut cookies = mint::write(site, &parts.headers, &session, &kept, &raw, nonces, now);
-    cookies.extend(mint::additional(site));
-    cookies.extend(cf_login::for_session(site, &session, now).map_err(cf_error)?);
-    Ok(login::finish(site, &x.pending, &cookies))
-}
-
-/// A CloudFront login-mode cookie could not be signed (cannot happen with a key the config
-/// accepted; an error page beats a session CloudFront will refuse).
-pub fn cf_error(e: authfront_core::cloudfront::SignError) -> Error {
-    Error::Internal(format!("CloudFront login cookies: {e}"))
-}
-
-/// The session cookie again with the last-activity time moved to `now` (idle timeout).
-pub fn touch(app: &App, u: &Session, now: u64) -> String {
-    let cfg = &app.site.config.session;
-    let mut s = u.clone();
-    s.seen = now;
-    let c = &cfg.cookie;
-    cookies::set(
-        c,
-        &c.session_attrs,
-        &c.name,
-        &s.seal(&cfg.keys, random()),
-        cookies::Lifetime::Seconds(s.exp.saturating_sub(now)),
-        true,
-    )
-}
-
-/// Sign-out: stop this session everywhere first (durably: the store, or the local queue that
-/// retries it), then revoke the refresh token at the provider without waiting for it, clear
-/// every cookie, and go on to RP-initiated logout at the provider (or the signed-out page). A
-/// client that gives up early, or a provider that hangs, leaves the session stopped.
-pub async fn sign_out(app: &App, parts: &Parts, so: &SignOut, now: u64) -> Reply {
-    let site = &app.site;
-    let cfg = &site.config.session;
-    if let Some(s) = &so.session {
-        app.revoke_session(s, now).await;
-        tracing::info!(sub = %s.sub, session = %s.id_text(), "signed out");
+    let cb = Callback::new(x);
+    let once = cb.once().clone();
+    let first = app.revoker.first_use(&once.key, once.until).await == First::Yes;
+    let step = match cb.used(site, first) {
+        Step::Next(a) => a,
+        Step::Done(d) => return d.logged(parts.uri.path()),
+    };
+    let disc = app.idp.discovery().await;
+    let (req, a) = match step.discovered(site, disc.as_deref().map_err(Clone::clone)) {
+        Step::Next(next) => next,
+        Step::Done(d) => return d.logged(parts.uri.path()),
+    };
+    let a = match a.tokens(site, app.idp.token(req).await) {
+        Step::Next(a) => a,
+        Step::Done(d) => return d.logged(parts.uri.path()),
+    };
+    let claims = app.idp.verify(|keys| a.check(site, keys, now)).await;
+    let rnd = SessionRandom { id: random(), seal: SealNonces { session: random(), tokens: random() } };
+    match a.finish(site, &parts.headers, claims, &rnd, now) {
+        Step::Next(SignedIn { session, reply }) => {
+            tracing::info!(sub = %session.sub, user = %session.display_name(), session = %session.id_text(), "signed in");
+            reply
+        }
+        Step::Done(d) => d.logged(parts.uri.path()),
     }
-    let tokens = so.session.as_ref().and_then(|s| {
-        cookies::find_chunked(&parts.headers, &cfg.cookie.tokens_name).and_then(|t| Tokens::open(&cfg.keys, &t, &s.id))
-    });
+}
+
+/// Sign-out, as `core::flow::signout` orders it: the session stopped first (durably: the
+/// store, or the local queue that retries it), then the refresh token's revocation sent
+/// without waiting, and the answer.
+pub async fn sign_out(app: &App, parts: &Parts, so: SignOut, now: u64) -> Reply {
+    let site = &app.site;
+    let out = SigningOut::new(site, &parts.headers, so);
+    if let Some(entry) = out.revoke(now) {
+        // the revoker logs when it cannot store it (the entry then waits and is retried)
+        let _ = app.revoker.revoke(entry).await;
+        if let Some(s) = out.session() {
+            tracing::info!(sub = %s.sub, session = %s.id_text(), "signed out");
+        }
+    }
     let disc = app.idp.discovery().await.ok();
-    if let (Some(d), Some(rt)) = (&disc, tokens.as_ref().and_then(|t| t.refresh_token.as_deref()))
-        && let Some(endpoint) = &d.revocation_endpoint
-    {
-        app.idp.revoke_later(revocation_request(&site.config.oidc, endpoint, rt));
+    let SignedOut { revoke_token, reply } = out.discovered(site, disc.as_deref(), random());
+    if let Some(req) = revoke_token {
+        app.idp.revoke_later(req);
     }
-    let clear = mint::clear(site, &parts.headers);
-    let end_session = disc.as_ref().and_then(|d| d.end_session_endpoint.as_deref());
-    let id_token = tokens.as_ref().and_then(|t| t.id_token.as_deref());
-    signout::begin(site, end_session, id_token, so.return_to.as_deref(), &clear, random())
+    reply
+}
+
+/// The cookies a request let through gets: see [`flow::forward_cookies`].
+pub fn forward_cookies(app: &App, f: &authfront_core::decide::Forward, parts: &Parts, now: u64) -> Vec<String> {
+    let (cookies, error) =
+        flow::forward_cookies(&app.site, f.user.as_ref(), f.touch, f.renew_cloudfront, now, random());
+    if let Some(e) = error {
+        report::error(&e, parts.uri.path());
+    }
+    cookies
 }

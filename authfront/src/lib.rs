@@ -7,7 +7,8 @@
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
 //! - [`listener`]: connections within limits (cap, timeouts, idle close, drain), for the main
 //!   and the admin listener.
-//! - [`flow`]: login, callback and sign-out carried out.
+//! - [`flow`]: the login driver: login, callback and sign-out as `core::flow` orders them.
+//! - [`report`]: the one error channel (every failure logged once, with its reason code).
 //! - [`refresher`]: refreshes, one at a time per session, with a grace window.
 //! - [`backchannel`]: the back-channel logout receiver.
 //! - [`random`]: OS randomness for the core.
@@ -40,6 +41,7 @@ pub mod load;
 pub mod origin;
 pub mod random;
 pub mod refresher;
+pub mod report;
 pub mod server;
 pub mod sign;
 pub mod store;

@@ -9,20 +9,16 @@
 //! for the session's next request, and after a failed attempt the session is not tried again for
 //! `session.refresh_retry` (one slow attempt per session per interval).
 //!
-//! What a refresh produces is decided by `core::refresh`; this module only sends, waits and
-//! remembers.
+//! What a refresh produces, and whether a failure means "sign in again", is decided by
+//! `core::flow::refresh`; this module only sends, waits and remembers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use authfront_core::cloudfront::login as cf_login;
-use authfront_core::cookies;
-use authfront_core::error::Error;
-use authfront_core::mint::{self, SealNonces};
-use authfront_core::oidc::{self, IdTokenCheck};
-use authfront_core::refresh;
-use authfront_core::session::tokens::Tokens;
+pub use authfront_core::flow::refresh::Fresh;
+use authfront_core::flow::refresh::{Failed, Refresh};
+use authfront_core::mint::SealNonces;
 use authfront_core::session::{Session, SessionId};
 use http::HeaderMap;
 use http::request::Parts;
@@ -30,13 +26,6 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::random::random;
-
-/// A refreshed session and the cookies that carry it.
-#[derive(Debug)]
-pub struct Fresh {
-    pub session: Session,
-    pub cookies: Vec<String>,
-}
 
 /// How a refresh went.
 #[derive(Debug, Clone)]
@@ -158,70 +147,40 @@ impl Refresher {
         (r.from == s.generation && r.at.elapsed() < grace).then(|| r.fresh.clone())
     }
 
+    /// One attempt, as `core::flow::refresh` orders it: the request's tokens, discovery, the
+    /// token endpoint, the provider's keys when an ID token came back, the new cookies.
     async fn send(&self, app: &App, req: &HeaderMap, s: &Session, now: u64) -> Outcome {
         let site = &app.site;
-        let cfg = &site.config;
-        let tokens = cookies::find_chunked(req, &cfg.session.cookie.tokens_name)
-            .and_then(|t| Tokens::open(&cfg.session.keys, &t, &s.id))
-            .filter(|t| t.generation == s.generation);
-        let Some((tokens, refresh_token)) = tokens.and_then(|t| t.refresh_token.clone().map(|r| (t, r))) else {
-            tracing::info!(session = %s.id_text(), "no usable refresh token in the request; signing in again");
-            return Outcome::Refused;
+        let result = match Refresh::start(site, req, s) {
+            Ok(r) => {
+                self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.exchange(app, r, req, now).await
+            }
+            Err(f) => Err(f),
         };
-        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match self.exchange(app, s, &tokens, &refresh_token, req, now).await {
+        match result {
             Ok(fresh) => {
                 tracing::info!(session = %s.id_text(), generation = fresh.session.generation, "tokens refreshed");
                 Outcome::Fresh(Arc::new(fresh))
             }
-            Err(e) if refresh::refused(&e) => {
-                tracing::info!(session = %s.id_text(), error = %e, "refresh refused; signing in again");
+            Err(f) if f.refused => {
+                tracing::info!(session = %s.id_text(), reason = f.error.reason(), error = %f.error, "refresh refused; signing in again");
                 Outcome::Refused
             }
-            Err(e) => {
-                tracing::warn!(session = %s.id_text(), error = %e, "refresh failed; keeping the session for now");
+            Err(f) => {
+                tracing::warn!(session = %s.id_text(), reason = f.error.reason(), error = %f.error, "refresh failed; keeping the session for now");
                 Outcome::Transient
             }
         }
     }
 
-    async fn exchange(
-        &self,
-        app: &App,
-        s: &Session,
-        tokens: &Tokens,
-        refresh_token: &str,
-        req: &HeaderMap,
-        now: u64,
-    ) -> Result<Fresh, Error> {
+    async fn exchange(&self, app: &App, r: Refresh, req: &HeaderMap, now: u64) -> Result<Fresh, Failed> {
         let site = &app.site;
-        let o = &site.config.oidc;
-        let disc = app.idp.discovery().await?;
-        let resp = app.idp.token(oidc::refresh_request(o, &disc.token_endpoint, refresh_token)).await?;
-        let claims = match &resp.id_token {
-            Some(id_token) => {
-                let check = |keys: &oidc::KeySet| {
-                    let c = IdTokenCheck {
-                        issuer: &o.issuer,
-                        client_id: &o.client_id,
-                        trusted_audiences: &o.trusted_audiences,
-                        algs: &o.id_token_algs,
-                        skew_secs: o.clock_skew_secs,
-                        nonce: None,
-                        now,
-                    };
-                    oidc::verify_id_token(id_token, keys, &c)
-                };
-                Some(app.idp.verify(check).await?)
-            }
-            None => None,
-        };
-        let (session, tokens, raw) = refresh::after(site, s, tokens, &resp, claims.as_ref(), now)?;
-        let nonces = SealNonces { session: random(), tokens: random() };
-        let mut cookies = mint::write(site, req, &session, &tokens, &raw, nonces, now);
-        // CloudFront login mode: fresh signed cookies with every refresh.
-        cookies.extend(cf_login::for_session(site, &session, now).map_err(crate::flow::cf_error)?);
-        Ok(Fresh { session, cookies })
+        let disc = app.idp.discovery().await;
+        let (token_req, a) = r.discovered(site, disc.as_deref().map_err(Clone::clone))?;
+        let a = a.tokens(app.idp.token(token_req).await)?;
+        let claims = if a.has_id_token() { Some(app.idp.verify(|keys| a.check(site, keys, now)).await) } else { None };
+        a.finish(site, req, claims, SealNonces { session: random(), tokens: random() }, now)
     }
 }
 

@@ -6,12 +6,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authfront_core::cloudfront::login as cf_login;
 use authfront_core::decide::{Action, Ctx, Next, decide};
-use authfront_core::error::Error;
-use authfront_core::mint;
+use authfront_core::flow::Done;
+use authfront_core::flow::refresh::on_refused;
 use authfront_core::reply::Reply;
-use authfront_core::unauth;
+use authfront_core::unauth::Unauth;
 use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
@@ -21,6 +20,7 @@ use crate::body::{self, Body};
 use crate::flow;
 use crate::forward::Target;
 use crate::refresher::Outcome;
+use crate::report::Logged as _;
 
 /// Serves on `listener` until `shutdown` resolves, then lets requests in flight finish for at
 /// most `grace`; within the `[server]` limits ([`crate::listener`]).
@@ -42,14 +42,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
     let ctx = Ctx { now, revocations: &revocations, client };
     let reply = match decide(&app.site, &parts, &ctx) {
         Action::Forward(f) => {
-            let mut cookies: Vec<String> =
-                f.touch.then(|| f.user.as_ref().map(|u| flow::touch(app, u, now))).flatten().into_iter().collect();
-            if let (true, Some(u)) = (f.renew_cloudfront, f.user.as_ref()) {
-                match cf_login::for_session(&app.site, u, now) {
-                    Ok(fresh) => cookies.extend(fresh),
-                    Err(e) => log_error(&flow::cf_error(e), parts.uri.path()),
-                }
-            }
+            let cookies = flow::forward_cookies(app, &f, &parts, now);
             let target = Target {
                 path: &f.path,
                 query: f.query.as_deref(),
@@ -60,64 +53,44 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
             };
             return forward(app, &parts, target, cookies, body).await;
         }
-        Action::Refresh(r) => match app.refresher.refresh(app, &parts, &r.session, now).await {
-            Outcome::Fresh(fresh) => match r.next {
+        Action::Refresh(r) => {
+            let outcome = app.refresher.refresh(app, &parts, &r.session, now).await;
+            let (session, cookies) = match &outcome {
+                Outcome::Fresh(fresh) => (&fresh.session, fresh.cookies.clone()),
+                Outcome::Transient => (&r.session, Vec::new()),
+                Outcome::Refused => {
+                    let after = on_refused(&app.site, &parts, &r.next);
+                    let reply = match after.then {
+                        Unauth::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
+                        Unauth::Respond(r) => r,
+                    };
+                    return to_response(with_cookies(reply, &after.clear), head);
+                }
+            };
+            match r.next {
                 Next::Forward { path, query } => {
                     let target = Target {
                         path: &path,
                         query: query.as_deref(),
-                        user: Some(&fresh.session),
+                        user: Some(session),
                         client,
                         public: false,
                         preflight: false,
                     };
-                    return forward(app, &parts, target, fresh.cookies.clone(), body).await;
+                    return forward(app, &parts, target, cookies, body).await;
                 }
-                Next::UserInfo => with_cookies(own_userinfo(app, &fresh.session), &fresh.cookies),
-            },
-            Outcome::Transient => match r.next {
-                Next::Forward { path, query } => {
-                    let target = Target {
-                        path: &path,
-                        query: query.as_deref(),
-                        user: Some(&r.session),
-                        client,
-                        public: false,
-                        preflight: false,
-                    };
-                    return forward(app, &parts, target, Vec::new(), body).await;
-                }
-                Next::UserInfo => own_userinfo(app, &r.session),
-            },
-            Outcome::Refused => {
-                let clear = mint::clear(&app.site, &parts.headers);
-                let answer = match &r.next {
-                    Next::Forward { path, .. } => unauth::answer(&app.site, &parts, path),
-                    Next::UserInfo => Action::Respond(unauth::status(&app.site, "/")),
-                };
-                let reply = match answer {
-                    Action::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
-                    Action::Respond(r) => r,
-                    other => {
-                        tracing::error!(?other, "unexpected answer for a refused refresh");
-                        Reply::error(&Error::Internal("unexpected answer".into()), None)
-                    }
-                };
-                with_cookies(reply, &clear)
+                Next::UserInfo => with_cookies(authfront_core::decide::userinfo(&app.site, session), &cookies),
             }
-        },
-        Action::Respond(r) => r,
-        Action::Refuse(e) => {
-            log_error(&e, parts.uri.path());
-            Reply::error(&e, None)
         }
+        Action::Respond(r) => r,
+        Action::Refuse(e) => Done::page(e, None).logged(parts.uri.path()),
         Action::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
         Action::LoginPrompt { return_to, prompt } => {
             flow::start_login(app, &parts, &return_to, Some(prompt), now).await
         }
-        Action::Exchange(x) => flow::exchange(app, &parts, &x, now).await,
-        Action::SignOut(so) => flow::sign_out(app, &parts, &so, now).await,
-        Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body).await,
+        Action::Exchange(x) => flow::exchange(app, &parts, x, now).await,
+        Action::SignOut(so) => flow::sign_out(app, &parts, so, now).await,
+        Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body, now).await,
     };
     to_response(reply, head)
 }
@@ -141,10 +114,6 @@ async fn forward(
     resp
 }
 
-fn own_userinfo(app: &App, s: &authfront_core::session::Session) -> Reply {
-    authfront_core::decide::userinfo(&app.site, s)
-}
-
 fn with_cookies(mut reply: Reply, cookies: &[String]) -> Reply {
     for c in cookies {
         if let Ok(v) = http::HeaderValue::try_from(c.as_str()) {
@@ -152,15 +121,6 @@ fn with_cookies(mut reply: Reply, cookies: &[String]) -> Reply {
         }
     }
     reply
-}
-
-pub(crate) fn log_error(e: &Error, path: &str) {
-    let status = e.page().status;
-    if status.is_server_error() {
-        tracing::error!(%path, status = status.as_u16(), error = %e, "request failed");
-    } else {
-        tracing::warn!(%path, status = status.as_u16(), error = %e, "request refused");
-    }
 }
 
 fn to_response(reply: Reply, head: bool) -> Response<Body> {

@@ -180,10 +180,10 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         });
     }
     match user {
-        Some(u) if allowed(site, &u) && refresh::due(&u, ctx.now) => {
+        Some(u) if site.allows(&u) && refresh::due(&u, ctx.now) => {
             return Action::Refresh(Refresh { session: u, next: Next::Forward { path, query } });
         }
-        Some(u) if allowed(site, &u) => return forward(site, req, (path, query, false), Some(u), ctx),
+        Some(u) if site.allows(&u) => return forward(site, req, (path, query, false), Some(u), ctx),
         _ => {}
     }
     // No session that lets this user in: a signed URL or signed cookies may.
@@ -196,11 +196,11 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
     match user {
         Some(u) => {
-            let here = return_path(&path, req.uri.query());
+            let here = login::return_to(&path, req.uri.query());
             let denied = Error::Forbidden { user: u.display_name().to_owned() };
             Action::Respond(Reply::error_with(&denied, &page::Nav::denied(site, &here)))
         }
-        None => unauth::answer(site, req, &path),
+        None => unauth::answer(site, req, &path).into(),
     }
 }
 
@@ -223,13 +223,7 @@ fn forward(
 /// reached another way than by its own URL (a folder's symlink to it): public, or protected and
 /// the user allowed. A signed URL or cookie never counts here: it granted its own URL only.
 pub fn may_see(site: &Site, path: &NormPath, user: Option<&Session>) -> bool {
-    site.config.access.public_paths.iter().any(|p| p.matches(path)) || user.is_some_and(|u| allowed(site, u))
-}
-
-/// Whether a signed-in user may see protected paths at all.
-pub fn allowed(site: &Site, u: &Session) -> bool {
-    let groups = &site.config.access.required_groups;
-    groups.is_empty() || u.in_any_group(groups)
+    site.config.access.public_paths.iter().any(|p| p.matches(path)) || user.is_some_and(|u| site.allows(u))
 }
 
 /// The request's session if it opens, has not been idle too long and is not revoked.
@@ -245,13 +239,17 @@ pub fn session(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Option<Session> {
     Some(s)
 }
 
-fn is_preflight(req: &Parts) -> bool {
-    req.method == Method::OPTIONS && req.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD)
+impl From<unauth::Unauth> for Action {
+    fn from(u: unauth::Unauth) -> Action {
+        match u {
+            unauth::Unauth::Login { return_to } => Action::Login { return_to },
+            unauth::Unauth::Respond(r) => Action::Respond(r),
+        }
+    }
 }
 
-/// Keeps the `login` module's return-path rule in one place for the own endpoints.
-pub(crate) fn return_path(path: &NormPath, query: Option<&str>) -> String {
-    login::return_path(&path.encoded(), query)
+fn is_preflight(req: &Parts) -> bool {
+    req.method == Method::OPTIONS && req.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 #[cfg(test)]

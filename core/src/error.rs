@@ -83,6 +83,36 @@ pub struct ErrorPage {
 }
 
 impl Error {
+    /// A short stable name for the failure, for logs and metrics (`state_mismatch`, …).
+    pub fn reason(&self) -> &'static str {
+        use Error::*;
+        match self {
+            BadPath(_) => "bad_path",
+            BadRequest(_) => "bad_request",
+            PayloadTooLarge { .. } => "payload_too_large",
+            RequestTimeout { .. } => "request_timeout",
+            CallbackReplayed => "callback_replayed",
+            BadCallback(_) => "bad_callback",
+            StateMismatch => "state_mismatch",
+            IssuerMismatch { .. } => "issuer_mismatch",
+            Forbidden { .. } => "forbidden",
+            SignatureRefused(_) => "signature_refused",
+            CloudFrontRefused { .. } => "cloudfront_refused",
+            MethodNotAllowed => "method_not_allowed",
+            NotFound => "not_found",
+            ProviderRefused { .. } => "provider_refused",
+            ProviderUnreachable(_) => "provider_unreachable",
+            ProviderTimeout(_) => "provider_timeout",
+            Discovery(_) => "bad_discovery",
+            Jwks(_) => "bad_jwks",
+            TokenEndpoint { .. } => "token_endpoint",
+            IdToken(_) => "id_token",
+            Origin(_) => "origin",
+            OriginTimeout(_) => "origin_timeout",
+            Internal(_) => "internal",
+        }
+    }
+
     /// The one mapping from failure to status and page.
     pub fn page(&self) -> ErrorPage {
         use Error::*;

@@ -15,6 +15,8 @@
 //! - [`login`]: starting a login (sealed, browser-bound state) and finishing it.
 //! - [`refresh`]: when and how a session is refreshed with the provider's refresh token.
 //! - [`signout`]: sign-out (RP-initiated logout) and the signed-out page.
+//! - [`flow`]: each flow with the provider (callback, refresh, sign-out, back-channel logout)
+//!   as a sans-I/O state machine that drivers only carry out.
 //! - [`mint`]: the cookies a session is carried in (sealed, chunked, seed modes, extra).
 //! - [`unauth`]: what a request without a session gets (redirect or JSON 401).
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
@@ -41,6 +43,7 @@ pub mod config;
 pub mod cookies;
 pub mod decide;
 pub mod error;
+pub mod flow;
 pub mod keyring;
 pub mod login;
 pub mod mint;

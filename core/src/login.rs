@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::keyring::{NONCE_LEN, Purpose};
 use crate::mint::RawTokens;
 use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet, TokenResponse};
+use crate::path::NormPath;
 use crate::refresh;
 use crate::reply::Reply;
 use crate::session::tokens::Tokens;
@@ -97,6 +98,11 @@ pub fn return_path(path: &str, query: Option<&str>) -> String {
         }
         _ => path.to_owned(),
     }
+}
+
+/// The return path for a request of `path` with `query` (the one rule, for every endpoint).
+pub fn return_to(path: &NormPath, query: Option<&str>) -> String {
+    return_path(&path.encoded(), query)
 }
 
 /// Starts a login: `302` to the provider's authorization endpoint with a fresh sealed `state`,

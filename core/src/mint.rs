@@ -66,6 +66,22 @@ pub fn write(
     out
 }
 
+/// The session cookie again with the last-activity time moved to `now` (idle timeout).
+pub fn touch(site: &Site, u: &Session, now: u64, nonce: [u8; NONCE_LEN]) -> String {
+    let cfg = &site.config.session;
+    let mut s = u.clone();
+    s.seen = now;
+    let c = &cfg.cookie;
+    cookies::set(
+        c,
+        &c.session_attrs,
+        &c.name,
+        &s.seal(&cfg.keys, nonce),
+        Lifetime::Seconds(s.exp.saturating_sub(now)),
+        true,
+    )
+}
+
 /// The additional cookies, set once after sign-in.
 pub fn additional(site: &Site) -> Vec<String> {
     let c = &site.config.session.cookie;

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::screen::Protected;
+use crate::session::Session;
 
 #[derive(Debug)]
 pub struct Site {
@@ -23,6 +24,12 @@ impl Site {
         rule_groups.dedup();
         let protected = Protected::new(&config);
         Self { config, redirect_uri, rule_groups, protected }
+    }
+
+    /// Whether a signed-in user may see protected paths at all (`access.required_groups`).
+    pub fn allows(&self, u: &Session) -> bool {
+        let groups = &self.config.access.required_groups;
+        groups.is_empty() || u.in_any_group(groups)
     }
 
     /// An absolute URL on this site for a same-site path (`/…`).

@@ -9,13 +9,22 @@ use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 
 use crate::config::Unauthenticated;
-use crate::decide::{Action, return_path};
+use crate::login::return_to;
 use crate::path::NormPath;
 use crate::reply::Reply;
 use crate::site::Site;
 
+/// What a request without a session gets.
+#[derive(Debug)]
+pub enum Unauth {
+    /// A page navigation: sign in, then back to `return_to`.
+    Login { return_to: String },
+    /// Anything else: this answer (the JSON `401`).
+    Respond(Reply),
+}
+
 /// Answer for a protected `path` without a (valid) session.
-pub fn answer(site: &Site, req: &Parts, path: &NormPath) -> Action {
+pub fn answer(site: &Site, req: &Parts, path: &NormPath) -> Unauth {
     let rule = site
         .config
         .access
@@ -23,13 +32,13 @@ pub fn answer(site: &Site, req: &Parts, path: &NormPath) -> Action {
         .iter()
         .find(|(patterns, _)| patterns.iter().any(|p| p.matches(path)))
         .map_or(Unauthenticated::Auto, |(_, a)| *a);
-    let return_to = return_path(path, req.uri.query());
+    let return_to = return_to(path, req.uri.query());
     let redirect = match rule {
         Unauthenticated::Redirect => req.method == Method::GET || req.method == Method::HEAD,
         Unauthenticated::Status => false,
         Unauthenticated::Auto => is_navigation(req),
     };
-    if redirect { Action::Login { return_to } } else { Action::Respond(status(site, &return_to)) }
+    if redirect { Unauth::Login { return_to } } else { Unauth::Respond(status(site, &return_to)) }
 }
 
 /// Whether the request is a page navigation that can follow a redirect to the provider.

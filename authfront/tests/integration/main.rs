@@ -10,6 +10,7 @@ mod backchannel;
 mod boundary;
 mod cache;
 mod origins;
+mod refresh;
 mod support;
 
 use std::time::Duration;

@@ -25,7 +25,7 @@ use crate::site::Site;
 /// this user in (CloudFront would then serve what authfront refuses).
 pub fn for_session(site: &Site, session: &Session, now: u64) -> Result<Vec<String>, SignError> {
     match &site.config.cloudfront.login_cookies {
-        Some(lc) if crate::decide::allowed(site, session) => set_cookies(site, lc, session, now),
+        Some(lc) if site.allows(session) => set_cookies(site, lc, session, now),
         _ => Ok(Vec::new()),
     }
 }
@@ -53,7 +53,7 @@ pub fn set_cookies(site: &Site, lc: &LoginCookies, session: &Session, now: u64) 
 /// the browser that forged it.
 pub fn renewal_due(site: &Site, headers: &HeaderMap, session: &Session, now: u64) -> bool {
     let Some(lc) = &site.config.cloudfront.login_cookies else { return false };
-    if !crate::decide::allowed(site, session) {
+    if !site.allows(session) {
         return false;
     }
     let target = now.saturating_add(lc.lifetime_secs).min(session.exp);

@@ -18,7 +18,7 @@ use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 use sha2::{Digest, Sha256};
 
-use super::{Action, Ctx, Exchange, Next, Refresh, allowed, session};
+use super::{Action, Ctx, Exchange, Next, Refresh, session};
 use crate::cloudfront::login as cf_login;
 use crate::cookies;
 use crate::error::Error;
@@ -80,7 +80,7 @@ fn login(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     }
     let Some(lc) = &site.config.cloudfront.login_cookies else { return Action::Login { return_to } };
     let Some(user) = session(site, req, ctx) else { return Action::Login { return_to } };
-    if !allowed(site, &user) {
+    if !site.allows(&user) {
         let denied = Error::Forbidden { user: user.display_name().to_owned() };
         return Action::Respond(Reply::error_with(&denied, &page::Nav::denied(site, &return_to)));
     }
@@ -146,7 +146,7 @@ pub fn userinfo(site: &Site, u: &Session) -> Reply {
         "email": u.email,
         "name": u.name,
         "groups": u.groups,
-        "allowed": allowed(site, u),
+        "allowed": site.allows(u),
         "signed_in_at": u.iat,
         "expires_at": u.exp,
     });

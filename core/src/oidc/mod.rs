@@ -73,4 +73,4 @@ fn printable(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;

@@ -49,6 +49,13 @@ pub struct IdpState {
     pub nonce: Option<String>,
     pub groups: Vec<&'static str>,
     pub last_token_request: Option<(Option<String>, String)>,
+    /// Code redemptions answer with a refresh token (`rt-0`) and tokens living this long.
+    pub refresh_tokens: Option<u64>,
+    /// How `grant_type=refresh_token` requests are answered (`Ok`: rotated `rt-N`, no ID token).
+    pub refresh: TokenMode,
+    pub refresh_hits: usize,
+    /// The refresh tokens presented, in order.
+    pub refreshed_with: Vec<String>,
 }
 
 pub struct FakeIdp {
@@ -90,6 +97,10 @@ impl FakeIdp {
             nonce: None,
             groups: vec!["staff"],
             last_token_request: None,
+            refresh_tokens: None,
+            refresh: TokenMode::Ok,
+            refresh_hits: 0,
+            refreshed_with: Vec::new(),
         }));
         let (stop, mut stopped) = oneshot::channel::<()>();
         let (st, iss) = (state.clone(), issuer.clone());
@@ -147,8 +158,23 @@ async fn idp(req: Request<Incoming>, st: &Mutex<IdpState>, iss: &str) -> Respons
             s.jwks_hits += 1;
             json_response(200, &jwks(&s.published))
         }
+        "/token" if body.contains("grant_type=refresh_token") => {
+            let (mode, n, lifetime) = {
+                let mut s = st.lock().unwrap();
+                s.refresh_hits += 1;
+                let presented = url::form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == "refresh_token")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                s.refreshed_with.push(presented);
+                (s.refresh.clone(), s.refresh_hits, s.refresh_tokens.unwrap_or(300))
+            };
+            let fresh = json!({"access_token": format!("at-{n}"), "token_type": "Bearer", "expires_in": lifetime,
+                "refresh_token": format!("rt-{n}")});
+            answer(mode, fresh).await
+        }
         "/token" => {
-            let (mode, header, key, claims) = {
+            let (mode, header, key, claims, refresh) = {
                 let mut s = st.lock().unwrap();
                 s.token_hits += 1;
                 s.last_token_request = Some((auth, body));
@@ -160,31 +186,36 @@ async fn idp(req: Request<Incoming>, st: &Mutex<IdpState>, iss: &str) -> Respons
                     "name": "Alice", "groups": s.groups, "iat": now, "exp": now + 300, "nonce": s.nonce,
                     "sid": "fake-op-session",
                 });
-                (s.token.clone(), header, EncodingKey::from_rsa_der(&der(s.sign_with)), claims)
+                (s.token.clone(), header, EncodingKey::from_rsa_der(&der(s.sign_with)), claims, s.refresh_tokens)
             };
-            match mode {
-                TokenMode::Ok => {
-                    let id_token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
-                    json_response(
-                        200,
-                        &json!({"access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token}),
-                    )
-                }
-                TokenMode::Error(status, error) => {
-                    json_response(status, &json!({"error": error, "error_description": "told to fail"}))
-                }
-                TokenMode::Html500 => Response::builder()
-                    .status(500)
-                    .header("content-type", "text/html")
-                    .body(Full::new(Bytes::from_static(b"<h1>oops</h1>")))
-                    .unwrap(),
-                TokenMode::Slow(d) => {
-                    tokio::time::sleep(d).await;
-                    json_response(200, &json!({"access_token": "late", "token_type": "Bearer"}))
-                }
+            let id_token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+            let mut ok = json!({"access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token});
+            if let Some(lifetime) = refresh {
+                ok["refresh_token"] = json!("rt-0");
+                ok["expires_in"] = json!(lifetime);
             }
+            answer(mode, ok).await
         }
         _ => Response::builder().status(404).body(Full::new(Bytes::new())).unwrap(),
+    }
+}
+
+/// The token endpoint's answer in `mode`, `ok` being the good one.
+async fn answer(mode: TokenMode, ok: Value) -> Response<Full<Bytes>> {
+    match mode {
+        TokenMode::Ok => json_response(200, &ok),
+        TokenMode::Error(status, error) => {
+            json_response(status, &json!({"error": error, "error_description": "told to fail"}))
+        }
+        TokenMode::Html500 => Response::builder()
+            .status(500)
+            .header("content-type", "text/html")
+            .body(Full::new(Bytes::from_static(b"<h1>oops</h1>")))
+            .unwrap(),
+        TokenMode::Slow(d) => {
+            tokio::time::sleep(d).await;
+            json_response(200, &ok)
+        }
     }
 }
 
@@ -209,13 +240,18 @@ impl Edge {
     /// for the small test site in a folder), with `access` as the `[access]` table's body and
     /// `tail` appended (more tables: `[cache]`, `[admin]`, …).
     pub async fn start_with(issuer: &str, extra_oidc: &str, origin: Option<&str>, access: &str, tail: &str) -> Edge {
-        Edge::start_full(issuer, extra_oidc, origin, access, "", tail).await
+        Edge::start_full(issuer, extra_oidc, origin, access, "", "", tail).await
     }
 
     /// [`Edge::start_with`] with `server` added to the `[server]` table (limits, path and
     /// header rules), and no `[oidc]` extras.
     pub async fn start_server(issuer: &str, origin: &str, access: &str, server: &str, tail: &str) -> Edge {
-        Edge::start_full(issuer, "", Some(origin), access, server, tail).await
+        Edge::start_full(issuer, "", Some(origin), access, server, "", tail).await
+    }
+
+    /// The small test site with `session` added to the `[session]` table (refresh settings).
+    pub async fn start_session(issuer: &str, session: &str) -> Edge {
+        Edge::start_full(issuer, "", None, "required_groups = [\"staff\"]", "", session, "").await
     }
 
     async fn start_full(
@@ -224,6 +260,7 @@ impl Edge {
         origin: Option<&str>,
         access: &str,
         server: &str,
+        session: &str,
         tail: &str,
     ) -> Edge {
         let dir = tempfile::tempdir().unwrap();
@@ -248,6 +285,7 @@ scopes = ["openid", "groups"]
 {extra_oidc}
 [session]
 keys = ["{KEY}"]
+{session}
 [access]
 {access}
 [origin]
