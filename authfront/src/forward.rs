@@ -62,23 +62,18 @@ pub async fn forward(app: &App, parts: &Parts, target: Target<'_>, body: Incomin
     match served {
         Ok(mut resp) => {
             let h = resp.headers_mut();
+            // one growth of the map, not one per header
+            h.reserve(app.site.config.headers.len() + 1);
             if let Some(cc) = proxy::protected_cache_control(h, target.public) {
                 h.insert(http::header::CACHE_CONTROL, cc);
             }
-            // one growth of the map, not one per header
-            h.reserve(app.site.config.headers.len());
             for (n, v) in &app.site.config.headers {
                 h.insert(n.clone(), v.clone());
             }
             resp
         }
         Err(e) => {
-            let status = e.page().status;
-            if status.is_server_error() {
-                tracing::error!(path = %parts.uri.path(), status = status.as_u16(), error = %e, "request failed");
-            } else {
-                tracing::debug!(path = %parts.uri.path(), status = status.as_u16(), error = %e, "request refused");
-            }
+            crate::report::error(&e, parts.uri.path());
             body::reply(Reply::error(&e, None), head)
         }
     }

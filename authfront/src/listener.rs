@@ -22,7 +22,6 @@ use std::time::Duration;
 use authfront_core::config::Limits;
 use bytes::Bytes;
 use http::{Request, Response};
-use http_body_util::BodyExt as _;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -96,9 +95,7 @@ pub async fn serve<H, F>(
             hyper::service::service_fn(move |req| {
                 let flight = Flight::start(&state);
                 let answer = handler(req, client);
-                async move {
-                    Ok::<_, Infallible>(answer.await.map(|b| Tracked { inner: b, _flight: flight }.boxed_unsync()))
-                }
+                async move { Ok::<_, Infallible>(answer.await.map(|b| Tracked { inner: b, _flight: flight })) }
             })
         };
         let (builder, conns, mut stop) = (builder.clone(), conns.clone(), stop_rx.clone());

@@ -178,6 +178,20 @@ fn already_normal(raw: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     text: String,
+    /// How it matches: most patterns are a literal path or a literal prefix and one final
+    /// `*`, compared directly rather than through [`glob`] (patterns are checked on every
+    /// request: public paths, routes, cache rules).
+    shape: Shape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// No wildcard: the whole path.
+    Exact,
+    /// One `*`, at the end: everything that starts with the text before it.
+    Prefix,
+    /// Anything else.
+    Glob,
 }
 
 impl Pattern {
@@ -188,7 +202,13 @@ impl Pattern {
         if text.contains('\\') || text.chars().any(char::is_control) {
             return Err(format!("`{text}` contains a backslash or control character"));
         }
-        Ok(Self { text: text.to_owned() })
+        let wildcards = text.bytes().filter(|b| matches!(b, b'*' | b'?')).count();
+        let shape = match wildcards {
+            0 => Shape::Exact,
+            1 if text.ends_with('*') => Shape::Prefix,
+            _ => Shape::Glob,
+        };
+        Ok(Self { text: text.to_owned(), shape })
     }
 
     pub fn as_str(&self) -> &str {
@@ -201,7 +221,11 @@ impl Pattern {
 
     /// Matches a path already normalised elsewhere (a cache key's).
     pub fn matches_str(&self, path: &str) -> bool {
-        glob(self.text.as_bytes(), path.as_bytes())
+        match self.shape {
+            Shape::Exact => self.text == path,
+            Shape::Prefix => path.as_bytes().starts_with(&self.text.as_bytes()[..self.text.len() - 1]),
+            Shape::Glob => glob(self.text.as_bytes(), path.as_bytes()),
+        }
     }
 }
 

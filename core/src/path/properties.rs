@@ -156,3 +156,22 @@ fn reference_glob_itself() {
     assert!(reference_glob("/?", "/😀"));
     assert!(!reference_glob("/?", "/"));
 }
+
+proptest! {
+    /// The common shapes matched without the glob (a literal path, a literal prefix and a
+    /// final `*`) agree with the reference, on texts made of the same pieces.
+    #[test]
+    fn literal_and_prefix_patterns_agree_with_the_reference(
+        literal in glob_text(&["/", "a", "b", "é", "😀"], 6),
+        star in any::<bool>(),
+        text in glob_text(&["/", "a", "b", "é", "😀", "*"], 8),
+    ) {
+        let pattern = if star { format!("{literal}*") } else { literal.clone() };
+        let p = Pattern::parse(&pattern).unwrap();
+        prop_assert_eq!(p.matches_str(&text), reference_glob(&pattern, &text), "{:?} on {:?}", pattern, text);
+        // a text that is the literal itself, and one that extends it
+        prop_assert_eq!(p.matches_str(&literal), reference_glob(&pattern, &literal));
+        let longer = format!("{literal}{text}");
+        prop_assert_eq!(p.matches_str(&longer), reference_glob(&pattern, &longer));
+    }
+}
