@@ -75,17 +75,18 @@ pub fn cf_error(e: SignError) -> Error {
 /// The cookies a request let through gets besides the origin's answer: the session cookie with
 /// its last-activity time moved to `now` when `touch` (idle timeout), and fresh CloudFront
 /// login-mode cookies when `renew_cloudfront`. A login cookie that cannot be signed is left
-/// out and reported (the request is still served).
+/// out and reported (the request is still served). `nonce` is asked for only when the cookie is
+/// sealed again (random bytes cost more than the rest of a cache hit).
 pub fn forward_cookies(
     site: &Site,
     user: Option<&Session>,
     touch: bool,
     renew_cloudfront: bool,
     now: u64,
-    nonce: [u8; crate::keyring::NONCE_LEN],
+    nonce: impl FnOnce() -> [u8; crate::keyring::NONCE_LEN],
 ) -> (Vec<String>, Option<Error>) {
     let Some(u) = user else { return (Vec::new(), None) };
-    let mut cookies: Vec<String> = touch.then(|| mint::touch(site, u, now, nonce)).into_iter().collect();
+    let mut cookies: Vec<String> = touch.then(|| mint::touch(site, u, now, nonce())).into_iter().collect();
     let mut error = None;
     if renew_cloudfront {
         match cf_login::for_session(site, u, now) {

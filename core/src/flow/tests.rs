@@ -126,9 +126,10 @@ pub(crate) fn signed_in(site: &Site, rt: Option<&str>) -> (Session, HeaderMap) {
 fn forward_cookies_touch_and_renew_only_when_asked() {
     let site = site();
     let (s, _) = signed_in(&site, None);
-    assert_eq!(forward_cookies(&site, None, true, true, NOW, [3; 12]).0, Vec::<String>::new(), "no session, no cookie");
-    assert!(forward_cookies(&site, Some(&s), false, false, NOW, [3; 12]).0.is_empty());
-    let (touched, err) = forward_cookies(&site, Some(&s), true, false, NOW + 90, [3; 12]);
+    assert_eq!(forward_cookies(&site, None, true, true, NOW, || [3; 12]).0, Vec::<String>::new(), "no session, no cookie");
+    let no_random = || -> [u8; 12] { panic!("random bytes asked for without a cookie to seal") };
+    assert!(forward_cookies(&site, Some(&s), false, false, NOW, no_random).0.is_empty());
+    let (touched, err) = forward_cookies(&site, Some(&s), true, false, NOW + 90, || [3; 12]);
     assert!(err.is_none());
     let [c] = touched.as_slice() else { panic!("{touched:?}") };
     let value = c.split(';').next().unwrap().split_once('=').unwrap().1;
@@ -137,5 +138,5 @@ fn forward_cookies_touch_and_renew_only_when_asked() {
     assert_eq!((reopened.id, reopened.exp), (s.id, s.exp), "the same session, ending when it did");
     assert!(c.contains(&format!("Max-Age={}", s.exp - (NOW + 90))), "{c}");
     // no CloudFront login mode configured: nothing to renew
-    assert!(forward_cookies(&site, Some(&s), false, true, NOW, [3; 12]).0.is_empty());
+    assert!(forward_cookies(&site, Some(&s), false, true, NOW, || [3; 12]).0.is_empty());
 }
