@@ -255,12 +255,19 @@ fn revalidated(
     }
 }
 
+/// Headers an answer from a stored entry may add to it (see [`detached`]).
+const SERVED_ROOM: usize = 24;
+
 /// `headers` with values of their own. hyper's client hands out header values as slices of its
 /// read buffer (no copy), and each slice keeps that whole buffer alive: a stored entry would pin
 /// up to hundreds of KiB it does not use (the buffer the body was read through, too) for as long
 /// as it is kept, memory the cache's byte bound cannot see.
+///
+/// The map has room for what every answer from the entry adds (`Content-Length`, `Age`,
+/// `X-Cache`, `Cache-Control`, compression's, the configured security headers): its clone per
+/// hit keeps that room, where growing it would rehash every header on every hit.
 fn detached(headers: HeaderMap) -> HeaderMap {
-    let mut out = HeaderMap::with_capacity(headers.len());
+    let mut out = HeaderMap::with_capacity(headers.len() + SERVED_ROOM);
     let mut last = None;
     for (name, value) in headers {
         // `None` repeats the previous name (a header with several values)
