@@ -84,8 +84,7 @@ pub async fn sign_out(app: &App, parts: &Parts, so: SignOut, now: u64) -> Reply 
 
 /// The cookies a request let through gets: see [`flow::forward_cookies`].
 pub fn forward_cookies(app: &App, f: &authfront_core::decide::Forward, parts: &Parts, now: u64) -> Vec<String> {
-    let (cookies, error) =
-        flow::forward_cookies(&app.site, f.user.as_ref(), f.touch, f.renew_cloudfront, now, random);
+    let (cookies, error) = flow::forward_cookies(&app.site, f.user.as_ref(), f.touch, f.renew_cloudfront, now, random);
     if let Some(e) = error {
         report::error(&e, parts.uri.path());
     }

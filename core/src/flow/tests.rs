@@ -126,7 +126,11 @@ pub(crate) fn signed_in(site: &Site, rt: Option<&str>) -> (Session, HeaderMap) {
 fn forward_cookies_touch_and_renew_only_when_asked() {
     let site = site();
     let (s, _) = signed_in(&site, None);
-    assert_eq!(forward_cookies(&site, None, true, true, NOW, || [3; 12]).0, Vec::<String>::new(), "no session, no cookie");
+    assert_eq!(
+        forward_cookies(&site, None, true, true, NOW, || [3; 12]).0,
+        Vec::<String>::new(),
+        "no session, no cookie"
+    );
     let no_random = || -> [u8; 12] { panic!("random bytes asked for without a cookie to seal") };
     assert!(forward_cookies(&site, Some(&s), false, false, NOW, no_random).0.is_empty());
     let (touched, err) = forward_cookies(&site, Some(&s), true, false, NOW + 90, || [3; 12]);
