@@ -35,11 +35,6 @@ pub struct Done {
 }
 
 impl Done {
-    /// A flow that went as it should.
-    pub fn ok(reply: Reply) -> Done {
-        Done { reply, error: None }
-    }
-
     /// A failure answered with `reply` (a redirect, a page).
     pub fn failed(error: Error, reply: Reply) -> Done {
         Done { reply, error: Some(error) }

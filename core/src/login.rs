@@ -243,6 +243,18 @@ pub fn verify(
     keys: &KeySet,
     now: u64,
 ) -> Result<IdClaims, IdTokenError> {
+    verify_id_token(site, id_token, keys, Some(&pending.nonce), now)
+}
+
+/// Verifies an ID token completely against this site's provider and client: with the login's
+/// `nonce`, or none (a refreshed ID token).
+pub fn verify_id_token(
+    site: &Site,
+    id_token: &str,
+    keys: &KeySet,
+    nonce: Option<&str>,
+    now: u64,
+) -> Result<IdClaims, IdTokenError> {
     let o = &site.config.oidc;
     let check = IdTokenCheck {
         issuer: &o.issuer,
@@ -250,7 +262,7 @@ pub fn verify(
         trusted_audiences: &o.trusted_audiences,
         algs: &o.id_token_algs,
         skew_secs: o.clock_skew_secs,
-        nonce: Some(&pending.nonce),
+        nonce,
         now,
     };
     oidc::verify_id_token(id_token, keys, &check)

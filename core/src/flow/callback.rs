@@ -65,11 +65,6 @@ impl Callback {
         &self.x.pending.once
     }
 
-    /// Whether the browser already has a valid session (then failures go on to the page).
-    pub fn signed_in(&self) -> bool {
-        self.x.signed_in
-    }
-
     /// The record of its use: the first use goes on; any other is a replay and redeems nothing.
     pub fn used(self, site: &Site, first: bool) -> Step<AwaitDiscovery> {
         if first {

@@ -16,7 +16,7 @@ use crate::cookies;
 use crate::decide::Next;
 use crate::error::Error;
 use crate::mint::{self, SealNonces};
-use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet, TokenRequest, TokenResponse};
+use crate::oidc::{self, Discovery, IdClaims, IdTokenError, KeySet, TokenRequest, TokenResponse};
 use crate::session::Session;
 use crate::session::tokens::Tokens;
 use crate::site::Site;
@@ -113,17 +113,7 @@ impl AwaitKeys {
     /// The check of the refreshed ID token (no nonce: it is not a login), if there is one.
     pub fn check(&self, site: &Site, keys: &KeySet, now: u64) -> Result<IdClaims, IdTokenError> {
         let Some(id_token) = &self.resp.id_token else { return Err(IdTokenError::Malformed("no ID token".into())) };
-        let o = &site.config.oidc;
-        let c = IdTokenCheck {
-            issuer: &o.issuer,
-            client_id: &o.client_id,
-            trusted_audiences: &o.trusted_audiences,
-            algs: &o.id_token_algs,
-            skew_secs: o.clock_skew_secs,
-            nonce: None,
-            now,
-        };
-        oidc::verify_id_token(id_token, keys, &c)
+        crate::login::verify_id_token(site, id_token, keys, None, now)
     }
 
     /// The verified claims (`None` when the answer had no ID token) → the refreshed session
