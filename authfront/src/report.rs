@@ -27,9 +27,7 @@ pub trait Logged {
 
 impl Logged for Done {
     fn logged(self, path: &str) -> Reply {
-        if let Some(e) = &self.error {
-            error(e, path);
-        }
+        error(&self.error, path);
         self.reply
     }
 }

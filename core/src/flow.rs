@@ -27,17 +27,18 @@ pub mod callback;
 pub mod refresh;
 pub mod signout;
 
-/// The end of a flow: the answer, and the failure it answers, if any (for the driver's log).
+/// The early end of a flow: the answer, and the failure it answers (for the driver's log).
+/// A flow that goes all the way ends in its own result instead (`SignedIn`, `Fresh`, …).
 #[derive(Debug)]
 pub struct Done {
     pub reply: Reply,
-    pub error: Option<Error>,
+    pub error: Error,
 }
 
 impl Done {
     /// A failure answered with `reply` (a redirect, a page).
     pub fn failed(error: Error, reply: Reply) -> Done {
-        Done { reply, error: Some(error) }
+        Done { reply, error }
     }
 
     /// A failure answered with its page; "Try again" goes to `retry`.
