@@ -9,7 +9,8 @@ use authfront_core::config::Config;
 use authfront_core::revocation::{Entry, Target};
 
 use crate::cli::RevokeWhat;
-use crate::store::{Revoker, StoreError, now};
+use crate::clock::unix_now;
+use crate::store::{Revoker, StoreError};
 
 /// Carries out `authfront revoke`; returns what to print.
 pub async fn revoke(config: &Config, what: RevokeWhat) -> Result<String, StoreError> {
@@ -31,7 +32,7 @@ pub async fn revoke(config: &Config, what: RevokeWhat) -> Result<String, StoreEr
         // clap requires exactly one of them
         RevokeWhat { .. } => return Ok("nothing to revoke\n".to_owned()),
     };
-    let at = now();
+    let at = unix_now();
     let (kind, value) = (target.kind(), target.value().escape_debug().to_string());
     if revoker.revoke(Entry { target, at }).await? == crate::store::Durable::Queued {
         // queued here only: running instances that share the queue folder store it later

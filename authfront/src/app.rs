@@ -1,7 +1,7 @@
 //! Builds everything from a [`Config`] and runs it: load → build → serve → drain.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use authfront_core::config::Config;
 use authfront_core::proxy;
@@ -51,7 +51,7 @@ impl App {
 
     /// Unix seconds now: the one clock reading a request gets.
     pub fn now(&self) -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+        crate::clock::unix_now()
     }
 }
 

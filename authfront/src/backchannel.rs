@@ -50,7 +50,7 @@ where
             token.judge_again(site, fresh.as_ref().map(|k| k.as_deref()).map_err(Clone::clone), kid, now)?
         }
     };
-    if !app.revoker.first_sight(&revoke.jti, revoke.forget_at) {
+    if !app.revoker.first_sight(&revoke.jti, revoke.forget_at, now) {
         tracing::info!(jti = %revoke.jti, "back-channel logout: token already acted on");
         return Ok(done());
     }

@@ -36,7 +36,7 @@ pub async fn exchange(app: &App, parts: &Parts, x: Exchange, now: u64) -> Reply 
     let site = &app.site;
     let cb = Callback::new(x);
     let once = cb.once().clone();
-    let first = app.revoker.first_use(&once.key, once.until).await == First::Yes;
+    let first = app.revoker.first_use(&once.key, once.until, now).await == First::Yes;
     let step = match cb.used(site, first) {
         Step::Next(a) => a,
         Step::Done(d) => return d.logged(parts.uri.path()),

@@ -96,11 +96,13 @@ pub struct Target<'a> {
     /// An unauthenticated CORS preflight (`access.preflight = "origin"`): no body, no
     /// identity, no secret header.
     pub preflight: bool,
+    /// The request's clock reading (Unix seconds), taken once when it arrived.
+    pub now: u64,
 }
 
 async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Option<Body>) -> Result<Response<Body>, Error> {
     let origin = app.origins.select(&app.site.config, t.path);
-    let now = app.now();
+    let now = t.now;
     // Built only when the origin is asked: a cache hit copies no header, path or session.
     let fetch = || Fetch {
         method: parts.method.clone(),
@@ -112,6 +114,7 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Option<Body>) -> 
         user: t.user.cloned(),
         client_ip: Some(t.client),
         preflight: t.preflight,
+        now,
     };
     // a range is of the identity bytes; compressing it would change what it counts
     let want = if parts.headers.contains_key(RANGE) { Encoding::Identity } else { rules::negotiate(&parts.headers) };

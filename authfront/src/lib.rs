@@ -32,6 +32,7 @@ pub mod backchannel;
 pub mod body;
 pub mod cache;
 pub mod cli;
+pub mod clock;
 pub mod compress;
 pub mod flow;
 pub mod forward;

@@ -50,6 +50,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                 client,
                 public: f.public,
                 preflight: f.preflight,
+                now,
             };
             return forward(app, &parts, target, cookies, body).await;
         }
@@ -76,6 +77,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
                         client,
                         public: false,
                         preflight: false,
+                        now,
                     };
                     return forward(app, &parts, target, cookies, body).await;
                 }

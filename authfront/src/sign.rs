@@ -3,7 +3,6 @@
 //! `authfront_core::cloudfront`; this file only does the I/O around it.
 
 use std::io::Read as _;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use authfront_core::cloudfront::{Cidr, HashAlgorithm, Policy, Signed, SigningKey, sign, valid_key_id, when};
 
@@ -76,7 +75,7 @@ pub fn cookies(grant: Grant<'_>, args: &SignArgs, format: Format) -> Result<Stri
 /// only an expiry may be sent as `Expires` (only when it grants exactly one URL, not a
 /// `--resource` pattern).
 fn signed(resource: String, args: &SignArgs, may_be_canned: bool) -> Result<Signed, SignFailure> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = crate::clock::unix_now();
     let expires = when::parse(&args.expires, now).map_err(|e| fail(format!("--expires: {e}")))?;
     if expires <= now {
         return Err(fail(format!("--expires: {expires} is not in the future (now is {now})")));

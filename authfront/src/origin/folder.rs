@@ -243,6 +243,8 @@ impl Lookup<'_> {
             Some((start, count)) if count <= CHUNK => match body::read_cached(&file, start, count as usize) {
                 Some(Ok(bytes)) if bytes.len() as u64 == count => {
                     if let (Some(memo), 0, true) = (self.memo, start, direct) {
+                        // not the request's `now`: whether the file has settled since its last
+                        // change is a file-system question, asked at the read, below a second
                         memo.keep(name, meta, &head, &bytes, SystemTime::now());
                     }
                     Content::Bytes(bytes)

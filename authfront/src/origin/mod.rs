@@ -43,6 +43,8 @@ pub struct Fetch {
     pub client_ip: Option<IpAddr>,
     /// An unauthenticated CORS preflight: sent without the origin's secret header.
     pub preflight: bool,
+    /// The request's clock reading (Unix seconds): the time an S3 request is signed at.
+    pub now: u64,
 }
 
 /// Every configured origin, by route position: `0` the default, `i + 1` `origin.routes[i]`.

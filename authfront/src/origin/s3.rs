@@ -8,7 +8,7 @@
 //! redirects `/dir` to `/dir/` when only the latter exists, as the folder origin does.
 
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, UNIX_EPOCH};
 
 use authfront_core::config::{self, AwsCredentials, S3Origin};
 use authfront_core::error::Error;
@@ -104,7 +104,7 @@ impl S3 {
             headers = s3::request_headers(&f.headers, f.keep_conditions);
             headers.extend(f.extra.iter().cloned());
         }
-        let req = self.signed(method, &url, &headers).map_err(|e| self.failed(&key, &e))?;
+        let req = self.signed(method, &url, &headers, f.now).map_err(|e| self.failed(&key, &e))?;
         let resp = self.client.send(req, &format!("{method} {url}")).await?;
         let status = resp.status();
         if s3::is_answer(status) {
@@ -135,6 +135,7 @@ impl S3 {
         method: &Method,
         url: &str,
         headers: &[(HeaderName, HeaderValue)],
+        now: u64,
     ) -> Result<Request<Body>, String> {
         let mut req = Request::builder()
             .method(method.clone())
@@ -154,7 +155,7 @@ impl S3 {
             .identity(&identity)
             .region(&self.bucket.region)
             .name("s3")
-            .time(SystemTime::now())
+            .time(UNIX_EPOCH + Duration::from_secs(now))
             .settings(settings)
             .build()
             .map_err(|e| format!("signing parameters: {e}"))?

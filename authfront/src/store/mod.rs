@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use authfront_core::config::{Store, StoreKind};
@@ -36,6 +36,7 @@ pub use self::once::First;
 use self::once::Used;
 pub use self::queue::Durable;
 use self::queue::Queue;
+use crate::clock::unix_now;
 
 /// Why the store could not be used. Every message names the config key to look at.
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +107,7 @@ impl Revoker {
     /// compacted and loaded; a Redis URL is only parsed (see [`Revoker::start`]). `keep_secs`
     /// is the longest session lifetime.
     pub fn open(cfg: &Store, keep_secs: u64) -> Result<Revoker, StoreError> {
-        let keep_from = now().saturating_sub(keep_secs);
+        let keep_from = unix_now().saturating_sub(keep_secs);
         let mut master = Revocations::default();
         let (queue, waiting) = Queue::open(&cfg.queue_path, keep_from)?;
         for e in &waiting {
@@ -165,8 +166,8 @@ impl Revoker {
     pub async fn connect(&self) -> Result<(), StoreError> {
         if let Backend::Redis(r) = &self.backend {
             r.connect().await?;
-            r.prune(now().saturating_sub(self.keep_secs)).await?;
-            let entries = r.load_if_changed(now().saturating_sub(self.keep_secs)).await?.unwrap_or_default();
+            r.prune(unix_now().saturating_sub(self.keep_secs)).await?;
+            let entries = r.load_if_changed(unix_now().saturating_sub(self.keep_secs)).await?.unwrap_or_default();
             self.merge(&entries);
             tracing::info!(url = %r.url(), entries = self.snapshot().len(), "revocations: redis store");
         }
@@ -246,8 +247,7 @@ impl Revoker {
     /// Whether this authorization response (`key`, its state valid until `until`) is used for
     /// the first time; it is used from now on. Remembered in the store (the embedded folder or
     /// Redis) so that other instances and later runs agree; memory alone when the store fails.
-    pub async fn first_use(&self, key: &str, until: u64) -> First {
-        let now = now();
+    pub async fn first_use(&self, key: &str, until: u64, now: u64) -> First {
         if self.used.in_memory(key, until, now) == First::No {
             return First::No;
         }
@@ -280,8 +280,7 @@ impl Revoker {
     /// True the first time a logout token's `jti` is seen (until `forget_at`, Unix seconds);
     /// false for a replay. Remembered in memory: a replay reaching another instance is stopped
     /// there by the token's short age limit instead.
-    pub fn first_sight(&self, jti: &str, forget_at: u64) -> bool {
-        let now = now();
+    pub fn first_sight(&self, jti: &str, forget_at: u64, now: u64) -> bool {
         let mut seen = self.seen_jti.lock().unwrap_or_else(|p| p.into_inner());
         seen.retain(|_, until| *until > now);
         match seen.get(jti) {
@@ -300,7 +299,7 @@ impl Revoker {
 
     /// Reads what is new in the store and drops what is too old to matter.
     pub async fn sync(&self) {
-        let keep_from = now().saturating_sub(self.keep_secs);
+        let keep_from = unix_now().saturating_sub(self.keep_secs);
         let result = match &self.backend {
             Backend::File(f) => f.read_new().await,
             Backend::Redis(r) => r.load_if_changed(keep_from).await.map(Option::unwrap_or_default),
@@ -323,7 +322,7 @@ impl Revoker {
         }
         self.prune(keep_from);
         self.retry_waiting().await;
-        self.used.prune(now());
+        self.used.prune(unix_now());
         if let Backend::Redis(r) = &self.backend
             && let Err(e) = r.prune_now_and_then(keep_from).await
         {
@@ -362,11 +361,6 @@ async fn sync_task(weak: Weak<Revoker>, every: Duration) {
         let Some(revoker) = weak.upgrade() else { return };
         revoker.sync().await;
     }
-}
-
-/// Unix seconds now (entries are stamped and aged with the wall clock).
-pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use authfront_core::session::Session;
 use super::file::FileStore;
 use super::redis::{member, parse_member};
 use super::*;
+use crate::clock::unix_now as now;
 
 fn entry(kind: &str, value: &str, at: u64) -> Entry {
     Entry { target: Target::from_parts(kind, value.to_owned()).unwrap(), at }
@@ -175,14 +176,14 @@ async fn a_started_revoker_syncs_by_itself() {
 async fn a_logout_token_id_is_acted_on_once() {
     let tmp = tempfile::tempdir().unwrap();
     let revoker = Revoker::open(&embedded(tmp.path()), 3600).unwrap();
-    assert!(revoker.first_sight("jti-1", now() + 60));
-    assert!(!revoker.first_sight("jti-1", now() + 60));
-    assert!(revoker.first_sight("jti-2", now() + 60));
+    assert!(revoker.first_sight("jti-1", now() + 60, now()));
+    assert!(!revoker.first_sight("jti-1", now() + 60, now()));
+    assert!(revoker.first_sight("jti-2", now() + 60, now()));
     // forgotten once its time is over
-    assert!(revoker.first_sight("jti-3", now() - 1));
-    assert!(revoker.first_sight("jti-3", now() + 60));
+    assert!(revoker.first_sight("jti-3", now() - 1, now()));
+    assert!(revoker.first_sight("jti-3", now() + 60, now()));
     revoker.forget_jti("jti-1");
-    assert!(revoker.first_sight("jti-1", now() + 60), "forgotten after a failed write");
+    assert!(revoker.first_sight("jti-1", now() + 60, now()), "forgotten after a failed write");
 }
 
 #[test]
@@ -273,10 +274,10 @@ async fn a_login_is_used_once_across_processes_sharing_the_store() {
     let a = Revoker::open(&cfg, 3600).unwrap();
     let b = Revoker::open(&cfg, 3600).unwrap();
     let until = now() + 600;
-    assert_eq!(a.first_use("00112233445566778899aabbccddeeff", until).await, First::Yes);
-    assert_eq!(a.first_use("00112233445566778899aabbccddeeff", until).await, First::No);
-    assert_eq!(b.first_use("00112233445566778899aabbccddeeff", until).await, First::No, "another instance");
-    assert_eq!(b.first_use("ffeeddccbbaa99887766554433221100", until).await, First::Yes);
+    assert_eq!(a.first_use("00112233445566778899aabbccddeeff", until, now()).await, First::Yes);
+    assert_eq!(a.first_use("00112233445566778899aabbccddeeff", until, now()).await, First::No);
+    assert_eq!(b.first_use("00112233445566778899aabbccddeeff", until, now()).await, First::No, "another instance");
+    assert_eq!(b.first_use("ffeeddccbbaa99887766554433221100", until, now()).await, First::Yes);
 }
 
 #[test]

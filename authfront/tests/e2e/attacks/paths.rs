@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::raw::{self, RawResponse};
 use super::{assert_none, cookie_line, nonce, port, signed_in, var};
-use crate::support::{App, Setup, op_issuer};
+use crate::support::{App, Setup, log_lines, op_issuer};
 
 const PUBLIC_INDEX: &str = "AF-MARK-PUBLIC-INDEX";
 const PUBLIC_OTHER: &str = "AF-MARK-PUBLIC-OTHER";
@@ -179,8 +179,8 @@ async fn path_parameters_encode_sends_them_as_data() {
             ));
         }
     }
-    let log = fs::read_to_string(var("AUTHFRONT_TEST_TOMCAT_LOG")).unwrap_or_default();
-    let ours: Vec<&str> = log.lines().filter(|l| l.contains(&format!("n={n}"))).collect();
+    let mark = format!("n={n}");
+    let ours = log_lines(Path::new(&var("AUTHFRONT_TEST_TOMCAT_LOG")), |l| l.contains(&mark), 3);
     if ours.len() != 3 || ours.iter().any(|l| l.contains(';') || !l.contains("%3B")) {
         problems.push(format!("Tomcat should have seen each `;` as %3B: {ours:?}"));
     }

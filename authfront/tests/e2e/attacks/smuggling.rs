@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use super::raw::{Conn, RawResponse};
 use super::{assert_none, nonce, port, var};
-use crate::support::{App, DEFAULT_ACCESS, Setup, op_issuer};
+use crate::support::{App, DEFAULT_ACCESS, Setup, log_lines, op_issuer};
 
 const PUBLIC_A: &str = "AF-SMUGGLE-PUBLIC-A";
 const PUBLIC_B: &str = "AF-SMUGGLE-PUBLIC-B";
@@ -40,8 +40,22 @@ fn files(tag: &str) -> Files {
     f
 }
 
-fn nginx_log_has(path: &str) -> bool {
-    fs::read_to_string(var("AUTHFRONT_TEST_NGINX_LOG")).unwrap_or_default().contains(&format!(" {path} HTTP/"))
+/// Whether nginx logged a request for `path`. nginx (one worker) writes a request's line after
+/// its answer, so first a request of our own goes straight to nginx and is waited for in the
+/// log: once it is there, so is any line for a request nginx answered before it.
+async fn nginx_log_has(path: &str) -> bool {
+    let sentinel = format!("{path}.sentinel-{}", nonce());
+    // with the secret header: nginx refuses others before it picks the logged location
+    let _ = reqwest::Client::new()
+        .get(format!("{}{sentinel}", var("AUTHFRONT_TEST_NGINX")))
+        .header("x-origin-verify", var("AUTHFRONT_TEST_NGINX_SECRET"))
+        .send()
+        .await;
+    let log = PathBuf::from(var("AUTHFRONT_TEST_NGINX_LOG"));
+    let request = format!(" {sentinel} HTTP/");
+    assert_eq!(log_lines(&log, |l| l.contains(&request), 1).len(), 1, "nginx never logged {sentinel}");
+    let request = format!(" {path} HTTP/");
+    !log_lines(&log, |l| l.contains(&request), 0).is_empty()
 }
 
 fn describe(r: &Result<RawResponse, String>) -> String {
@@ -106,7 +120,7 @@ async fn attempt(app: &App, f: &Files, method: &str) -> Vec<String> {
         Ok(r) if r.status == 200 && r.has(PUBLIC_B) => {}
         _ => problems.push(format!("a later anonymous GET {}: {}", f.public_b, describe(&c))),
     }
-    if nginx_log_has(&f.secret) {
+    if nginx_log_has(&f.secret).await {
         problems.push(format!("nginx's access log shows the smuggled request for {}", f.secret));
     }
     drop(attacker);

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 
 use super::{CSS, brotli_decode, fetch, header, var};
-use crate::support::{App, Auth, BIN, Browser, Client, Setup, free_port, op_issuer, repo_root};
+use crate::support::{App, Auth, BIN, Browser, Client, Setup, free_port, log_lines, op_issuer, repo_root};
 
 fn nginx_origin() -> String {
     format!(
@@ -130,12 +130,10 @@ async fn nginx_100mb_streams_with_flat_memory() {
     assert!(during < before + (32 << 20), "RSS grew from {} to {} MiB while streaming", before >> 20, during >> 20);
 }
 
-fn access_count(path: &str) -> usize {
-    fs::read_to_string(var("AUTHFRONT_TEST_NGINX_LOG"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains(&format!("GET {path} ")))
-        .count()
+/// How many requests for `path` nginx logged, waiting for at least `want` (see [`log_lines`]).
+fn access_count(path: &str, want: usize) -> usize {
+    let request = format!("GET {path} ");
+    log_lines(Path::new(&var("AUTHFRONT_TEST_NGINX_LOG")), |l| l.contains(&request), want).len()
 }
 
 #[tokio::test]
@@ -167,8 +165,9 @@ async fn nginx_cached_compressed_coalesced_and_purged() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), css.as_bytes());
     }
-    assert_eq!(access_count(&name), 1, "40 concurrent misses, one origin fetch");
-    eprintln!("coalescing: 40 concurrent requests for {name}, {} reached nginx", access_count(&name));
+    let fetched = access_count(&name, 1);
+    assert_eq!(fetched, 1, "40 concurrent misses, one origin fetch");
+    eprintln!("coalescing: 40 concurrent requests for {name}, {fetched} reached nginx");
     let r = fetch(&app, &browser, &name, &[("accept-encoding", "br")]).await;
     assert_eq!((header(&r, "x-cache"), header(&r, "content-encoding")), ("hit".to_owned(), "br".to_owned()));
     assert_eq!(brotli_decode(&r.bytes().await.unwrap()), css.as_bytes());
@@ -196,7 +195,7 @@ async fn nginx_cached_compressed_coalesced_and_purged() {
     assert!(stdout.starts_with("purged ") && !stdout.starts_with("purged 0 "), "{stdout}");
     let r = fetch(&app, &browser, &name, &[]).await;
     assert_eq!(header(&r, "x-cache"), "miss");
-    assert_eq!(access_count(&name), 2);
+    assert_eq!(access_count(&name, 2), 2);
 }
 
 /// An nginx of this test's own, so that it can be stopped.

@@ -77,6 +77,21 @@ pub fn free_port() -> u16 {
     panic!("no free loopback port between 20000 and 29999");
 }
 
+/// The lines of an origin's access log that `keep` selects, once there are at least `want` of
+/// them, or what is there after 5 s. nginx and Tomcat write a request's line after its answer
+/// has gone out, so a test reading the log right after its last answer may be ahead of it.
+pub fn log_lines(log: &Path, keep: impl Fn(&str) -> bool, want: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<String> = text.lines().filter(|l| keep(l)).map(str::to_owned).collect();
+        if lines.len() >= want || Instant::now() >= deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// An HTTP client that never follows redirects (every hop is checked by hand).
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
