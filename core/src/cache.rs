@@ -392,8 +392,7 @@ pub fn merge_not_modified(stored: &HeaderMap, not_modified: &HeaderMap) -> Heade
 }
 
 fn header_date(h: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    let t = httpdate::parse_http_date(h.get(name)?.to_str().ok()?.trim()).ok()?;
-    Some(t.duration_since(UNIX_EPOCH).ok()?.as_secs())
+    crate::conditional::parse_date(h.get(name)?.to_str().ok()?)
 }
 
 #[cfg(test)]

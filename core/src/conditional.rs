@@ -206,7 +206,8 @@ fn modified_since(headers: &HeaderMap, name: &HeaderName, last_modified: Option<
     Some(last_modified? > since)
 }
 
-fn parse_date(s: &str) -> Option<u64> {
+/// An HTTP date (RFC 9110 5.6.7) as Unix seconds; `None` if it is not one.
+pub(crate) fn parse_date(s: &str) -> Option<u64> {
     let t = httpdate::parse_http_date(s.trim()).ok()?;
     Some(t.duration_since(UNIX_EPOCH).ok()?.as_secs())
 }

@@ -50,6 +50,7 @@ pub mod mint;
 pub mod oidc;
 pub mod page;
 pub mod path;
+pub mod prompt;
 pub mod proxy;
 pub mod refresh;
 pub mod reply;

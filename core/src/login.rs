@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::cookies::{self, Lifetime};
 use crate::error::Error;
 use crate::keyring::{NONCE_LEN, Purpose};
-use crate::mint::RawTokens;
+use crate::mint::{RawTokens, raw_tokens, rule_groups};
 use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet, TokenResponse};
 use crate::path::NormPath;
 use crate::refresh;
@@ -22,8 +22,7 @@ use crate::session::tokens::Tokens;
 use crate::session::{Session, SessionId};
 use crate::site::Site;
 
-mod prompt;
-pub use prompt::Prompt;
+pub use crate::prompt::Prompt;
 
 /// Random bytes one login start needs; the adapter fills them from a CSPRNG.
 #[derive(Debug, Clone)]
@@ -303,29 +302,6 @@ pub fn session_from(
         id_token: tokens.id_token.clone(),
     };
     (session, kept, raw_tokens(claims, tokens))
-}
-
-/// The groups of `claims` that some rule refers to.
-pub(crate) fn rule_groups(site: &Site, claims: &IdClaims) -> Vec<String> {
-    let groups = claims.groups(&site.config.access.groups_claim);
-    groups.into_iter().filter(|g| site.rule_groups.contains(g)).collect()
-}
-
-/// What the cookie modes need from a token response.
-pub(crate) fn raw_tokens(claims: &IdClaims, tokens: &TokenResponse) -> RawTokens {
-    let username = claims
-        .raw
-        .get("cognito:username")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
-        .or_else(|| claims.preferred_username.clone())
-        .unwrap_or_else(|| claims.sub.clone());
-    RawTokens {
-        id_token: tokens.id_token.clone(),
-        access_token: Some(tokens.access_token.clone()).filter(|t| !t.is_empty()),
-        scope: tokens.scope.clone(),
-        username,
-    }
 }
 
 /// Finishes a login: the session's cookies, and `302` back to the page first asked for.

@@ -7,6 +7,7 @@ use http::HeaderMap;
 use crate::config::CookieMode;
 use crate::cookies::{self, Lifetime};
 use crate::keyring::NONCE_LEN;
+use crate::oidc::{IdClaims, TokenResponse};
 use crate::session::Session;
 use crate::session::tokens::Tokens;
 use crate::site::Site;
@@ -26,6 +27,29 @@ impl std::fmt::Debug for RawTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RawTokens").field("username", &self.username).finish_non_exhaustive()
     }
+}
+
+/// What the cookie modes need from a token response.
+pub(crate) fn raw_tokens(claims: &IdClaims, tokens: &TokenResponse) -> RawTokens {
+    let username = claims
+        .raw
+        .get("cognito:username")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| claims.preferred_username.clone())
+        .unwrap_or_else(|| claims.sub.clone());
+    RawTokens {
+        id_token: tokens.id_token.clone(),
+        access_token: Some(tokens.access_token.clone()).filter(|t| !t.is_empty()),
+        scope: tokens.scope.clone(),
+        username,
+    }
+}
+
+/// The groups of `claims` that some rule refers to.
+pub(crate) fn rule_groups(site: &Site, claims: &IdClaims) -> Vec<String> {
+    let groups = claims.groups(&site.config.access.groups_claim);
+    groups.into_iter().filter(|g| site.rule_groups.contains(g)).collect()
 }
 
 /// Random bytes for sealing one session's cookies.

@@ -5,8 +5,7 @@
 //! result for a short grace window, so requests still carrying the previous cookies pass.
 
 use crate::error::Error;
-use crate::login::{raw_tokens, rule_groups};
-use crate::mint::RawTokens;
+use crate::mint::{RawTokens, raw_tokens, rule_groups};
 use crate::oidc::{IdClaims, TokenResponse};
 use crate::session::Session;
 use crate::session::tokens::Tokens;

@@ -1,20 +1,16 @@
 //! `RawConfig` → [`Config`]: every check of meaning, each error naming its key.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use super::raw::{RawConfig, RawSecret};
+use super::raw::RawConfig;
+use super::value::{Resolver, duration_secs, secret};
 use super::{
-    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Preflight, Secret, Server, Store, StoreKind,
-    Unauthenticated, edge, origin, session,
+    Access, ClientAuth, Config, ConfigError, Endpoints, Oidc, Preflight, Server, Store, StoreKind, Unauthenticated,
+    edge, origin, session,
 };
 use crate::path::{Pattern, normalize};
-
-/// Resolves a secret reference (`{ env = … }` or `{ file = … }`) to its value; the adapter
-/// supplies it so that the core never touches the environment or the disk.
-pub type Resolver<'a> = dyn FnMut(&RawSecret) -> Result<String, String> + 'a;
 
 /// Parses and checks a config file's text.
 pub fn parse(text: &str, resolve: &mut Resolver<'_>) -> Result<Config, ConfigError> {
@@ -81,15 +77,6 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
         compression,
         admin,
     })
-}
-
-pub(super) fn duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
-    humantime::parse_duration(text)
-        .map_err(|e| ConfigError::new(key, format!("`{text}` is not a duration like `30s`, `10m` or `8h` ({e})")))
-}
-
-pub(super) fn duration_secs(key: &str, text: &str) -> Result<u64, ConfigError> {
-    duration(key, text).map(|d| d.as_secs())
 }
 
 fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
@@ -212,8 +199,8 @@ fn build_oidc(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Oidc, Confi
         }
     }
     let switch_account_prompt = match o.switch_account_prompt.as_deref() {
-        None => crate::login::Prompt::Login,
-        Some(p) => crate::login::Prompt::parse(p)
+        None => crate::prompt::Prompt::Login,
+        Some(p) => crate::prompt::Prompt::parse(p)
             .ok_or_else(|| ConfigError::new("oidc.switch_account_prompt", "must be `login` or `select_account`"))?,
     };
     Ok(Oidc {
@@ -262,18 +249,6 @@ fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
         }
     };
     Ok(a)
-}
-
-pub(super) fn secret(key: &str, s: &RawSecret, resolve: &mut Resolver<'_>) -> Result<Secret, ConfigError> {
-    let value = match s {
-        RawSecret::Inline(v) => v.clone(),
-        other => resolve(other).map_err(|problem| ConfigError::new(key, problem))?,
-    };
-    let value = value.trim_end_matches(['\n', '\r']).to_owned();
-    if value.is_empty() {
-        return Err(ConfigError::new(key, "is empty"));
-    }
-    Ok(Secret::new(value))
 }
 
 fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {

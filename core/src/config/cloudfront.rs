@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::build::{Resolver, duration_secs, secret};
+use super::value::{Resolver, duration_secs, secret};
 use super::{ConfigError, RawSecret};
 use crate::cloudfront::{HashAlgorithm, KeyGroup, PublicKey, SigningKey, sign, valid_key_id};
 use crate::path::Pattern;

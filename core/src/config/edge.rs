@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use http::HeaderName;
 use serde::Deserialize;
 
-use super::build::{Resolver, duration, secret};
+use super::value::{Resolver, duration, secret};
 use super::{ConfigError, RawSecret, Secret};
 use crate::path::Pattern;
 

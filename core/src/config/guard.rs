@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use super::ConfigError;
-use super::build::duration;
 use super::edge::size;
 use super::raw::RawServer;
+use super::value::duration;
 use crate::path::Semicolons;
 
 /// Limits of one listener (the main one and the admin one share them).

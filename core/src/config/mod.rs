@@ -12,6 +12,7 @@ mod raw;
 mod session;
 #[cfg(test)]
 pub(crate) mod tests;
+mod value;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -178,7 +179,7 @@ pub struct Oidc {
     /// other audience is refused).
     pub trusted_audiences: Vec<String>,
     /// What "sign in as someone else" on the access-denied page asks the provider for.
-    pub switch_account_prompt: crate::login::Prompt,
+    pub switch_account_prompt: crate::prompt::Prompt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

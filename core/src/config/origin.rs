@@ -11,7 +11,7 @@ use std::time::Duration;
 use http::{HeaderName, HeaderValue};
 use serde::Deserialize;
 
-use super::build::{Resolver, duration, secret};
+use super::value::{Resolver, duration, secret};
 use super::{ConfigError, RawSecret, Secret};
 use crate::path::Pattern;
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::cloudfront::RawCloudFront;
 use super::edge::{RawAdmin, RawCache, RawCompression, RawProxy};
 use super::origin::RawOrigin;
+pub use super::value::RawSecret;
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -249,43 +250,4 @@ pub struct RawUnauthenticated {
     pub paths: Vec<String>,
     /// `auto` (navigations redirect, the rest get 401), `redirect` or `status` (always 401).
     pub action: String,
-}
-
-/// A secret: inline text, `{ env = "NAME" }` or `{ file = "/path" }`; the adapter resolves
-/// references (the core reads neither the environment nor files).
-#[derive(Debug, Clone)]
-pub enum RawSecret {
-    Inline(String),
-    Env(String),
-    File(String),
-}
-
-impl<'de> Deserialize<'de> for RawSecret {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = RawSecret;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(r#"a string, { env = "NAME" } or { file = "/path" }"#)
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawSecret, E> {
-                Ok(RawSecret::Inline(v.to_owned()))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<RawSecret, A::Error> {
-                use serde::de::Error;
-                let Some((key, value)) = m.next_entry::<String, String>()? else {
-                    return Err(A::Error::custom(r#"expected { env = "NAME" } or { file = "/path" }"#));
-                };
-                if m.next_key::<String>()?.is_some() {
-                    return Err(A::Error::custom("give exactly one of `env` or `file`"));
-                }
-                match key.as_str() {
-                    "env" => Ok(RawSecret::Env(value)),
-                    "file" => Ok(RawSecret::File(value)),
-                    other => Err(A::Error::unknown_field(other, &["env", "file"])),
-                }
-            }
-        }
-        d.deserialize_any(Visit)
-    }
 }

@@ -1,8 +1,8 @@
 //! `[session]` → [`Session`]: keys, lifetimes, refresh, cookie names, modes and attributes; and
 //! the warning when the cookies could outgrow common 8 KB header limits.
 
-use super::build::{Resolver, duration_secs, secret};
 use super::raw::{RawConfig, RawCookieAttrs};
+use super::value::{Resolver, duration_secs, secret};
 use super::{ConfigError, CookieAttrs, CookieMode, CookieSettings, ExtraCookie, SameSite, Session};
 use crate::keyring::Keyring;
 

@@ -190,9 +190,9 @@ fn headers_override_and_remove_defaults() {
 
 #[test]
 fn switch_account_prompt_is_login_unless_told() {
-    assert_eq!(load(&minimal()).unwrap().oidc.switch_account_prompt, crate::login::Prompt::Login);
+    assert_eq!(load(&minimal()).unwrap().oidc.switch_account_prompt, crate::prompt::Prompt::Login);
     let google = minimal().replace("[oidc]", "[oidc]\nswitch_account_prompt = \"select_account\"");
-    assert_eq!(load(&google).unwrap().oidc.switch_account_prompt, crate::login::Prompt::SelectAccount);
+    assert_eq!(load(&google).unwrap().oidc.switch_account_prompt, crate::prompt::Prompt::SelectAccount);
     let bad = minimal().replace("[oidc]", "[oidc]\nswitch_account_prompt = \"none\"");
     let e = load(&bad).unwrap_err();
     assert!(e.to_string().contains("oidc.switch_account_prompt"), "{e}");

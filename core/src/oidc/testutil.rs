@@ -170,6 +170,6 @@ pub fn oidc(client_auth: ClientAuth) -> Oidc {
         jwks_min_refresh_interval_secs: 60,
         login_timeout_secs: 600,
         auth_params: Vec::new(),
-        switch_account_prompt: crate::login::Prompt::Login,
+        switch_account_prompt: crate::prompt::Prompt::Login,
     }
 }
