@@ -1,13 +1,11 @@
 //! Builds everything from a [`Config`] and runs it: load → build → serve → drain.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use authfront_core::config::Config;
 use authfront_core::proxy;
 use authfront_core::revocation::Revocations;
 use authfront_core::site::Site;
-use tokio::net::TcpListener;
 
 use crate::cache::Cache;
 use crate::idp::Idp;
@@ -24,7 +22,8 @@ pub struct App {
     pub origins: Origins,
     /// The edge cache, shared by every origin that is cached.
     pub cache: Arc<Cache>,
-    pub refresher: Refresher,
+    /// Refreshes under way and just done, per session (shared with the attempts' tasks).
+    pub refresher: Arc<Refresher>,
     /// The revocation list (embedded file or Redis), synced in the background once started.
     pub revoker: Arc<Revoker>,
 }
@@ -41,7 +40,7 @@ impl App {
         let origins = Origins::build(&config, &shared).map_err(|e| anyhow::anyhow!("{e}"))?;
         let cache = Arc::new(Cache::new(config.cache.clone()));
         let revoker = Arc::new(Revoker::open(&config.store, config.session.lifetime_secs)?);
-        Ok(App { site: Site::new(config), idp, origins, cache, refresher: Refresher::default(), revoker })
+        Ok(App { site: Site::new(config), idp, origins, cache, refresher: Arc::default(), revoker })
     }
 
     /// The revocations in force now (lock-free).
@@ -53,73 +52,4 @@ impl App {
     pub fn now(&self) -> u64 {
         crate::clock::unix_now()
     }
-}
-
-/// Runs the edge until Ctrl-C or SIGTERM.
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    let listen = config.server.listen;
-    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-    let app = Arc::new(App::build(config)?);
-    app.revoker.start().await?;
-    let listener = TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    tracing::info!(address = %listener.local_addr()?, public_url = %app.site.config.server.public_url, "authfront listening");
-    for o in app.origins.iter() {
-        tracing::info!(origin = %o.describe(), cached = o.cached() && app.cache.enabled(), "origin ready");
-    }
-    if let Some(admin) = &app.site.config.admin {
-        let addr = admin.listen;
-        let admin_listener =
-            TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (admin): {e}"))?;
-        tracing::info!(address = %addr, "admin endpoint listening");
-        // ends with the process: it holds no request state worth draining
-        tokio::spawn(crate::cache::admin::serve(app.clone(), admin_listener));
-    }
-    // Keys at start, without holding up the listener: public paths work even while the
-    // provider is down, and logins retry discovery on their own.
-    let warm = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = warm.idp.warm_up().await {
-            tracing::error!(error = %e, "identity provider not ready; logins will retry");
-        }
-    });
-    crate::server::serve(app, listener, shutdown_signal(), grace).await;
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-        () = hangups() => {},
-    }
-    tracing::info!("shutting down");
-}
-
-/// SIGHUP (a closed terminal, or a `reload` from a service manager) would kill the process
-/// mid-request by default. It is taken here and logged: reloading the config is not supported
-/// yet, so the process goes on serving the config it has. Never resolves.
-async fn hangups() {
-    #[cfg(unix)]
-    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
-        while s.recv().await.is_some() {
-            tracing::warn!(
-                "SIGHUP: reloading the configuration is not supported yet; still serving the one loaded at start (restart to apply changes)"
-            );
-        }
-    }
-    std::future::pending::<()>().await;
 }

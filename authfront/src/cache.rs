@@ -9,7 +9,6 @@
 //!
 //! [`Freshness::keep_for`]: authfront_core::cache::Freshness::keep_for
 
-pub mod admin;
 pub mod fill;
 
 use std::collections::HashMap;

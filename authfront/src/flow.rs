@@ -2,18 +2,25 @@
 //! random bytes, the token endpoint, key refresh, the revocation store. No decision is made
 //! here; every answer and every failure comes from the core.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use authfront_core::decide::{Exchange, SignOut};
 use authfront_core::flow::callback::{Callback, SignedIn};
+use authfront_core::flow::refresh::{Failed, Fresh, Refresh};
 use authfront_core::flow::signout::{SignedOut, SigningOut};
 use authfront_core::flow::{Done, SessionRandom, Step};
 use authfront_core::login::{self, LoginRandom, Prompt};
 use authfront_core::mint::SealNonces;
 use authfront_core::reply::Reply;
+use authfront_core::session::Session;
 use authfront_core::{cookies, flow};
+use http::HeaderMap;
 use http::request::Parts;
 
 use crate::app::App;
 use crate::random::random;
+use crate::refresher::Outcome;
 use crate::report::{self, Logged as _};
 use crate::store::First;
 
@@ -89,4 +96,49 @@ pub fn forward_cookies(app: &App, f: &authfront_core::decide::Forward, parts: &P
         report::error(&e, parts.uri.path());
     }
     cookies
+}
+
+/// Refreshes `s` (the session of request `parts`), one attempt at a time per session
+/// ([`crate::refresher`]): the request's tokens, discovery, the token endpoint, the provider's
+/// keys when an ID token came back, the new cookies, as `core::flow::refresh` orders them.
+pub async fn refresh(app: &Arc<App>, parts: &Parts, s: &Session, now: u64) -> Outcome {
+    let cfg = &app.site.config.session;
+    let (grace, retry) = (Duration::from_secs(cfg.refresh_grace_secs), Duration::from_secs(cfg.refresh_retry_secs));
+    let (app2, headers, session) = (app.clone(), parts.headers.clone(), s.clone());
+    app.refresher
+        .refresh(s, grace, retry, move || async move { refresh_once(&app2, &headers, &session, now).await })
+        .await
+}
+
+async fn refresh_once(app: &App, req: &HeaderMap, s: &Session, now: u64) -> Outcome {
+    let result = match Refresh::start(&app.site, req, s) {
+        Ok(r) => {
+            app.refresher.note_sent();
+            refresh_exchange(app, r, req, now).await
+        }
+        Err(f) => Err(f),
+    };
+    match result {
+        Ok(fresh) => {
+            tracing::info!(session = %s.id_text(), generation = fresh.session.generation, "tokens refreshed");
+            Outcome::Fresh(Arc::new(fresh))
+        }
+        Err(f) if f.refused => {
+            tracing::info!(session = %s.id_text(), reason = f.error.reason(), error = %f.error, "refresh refused; signing in again");
+            Outcome::Refused
+        }
+        Err(f) => {
+            tracing::warn!(session = %s.id_text(), reason = f.error.reason(), error = %f.error, "refresh failed; keeping the session for now");
+            Outcome::Transient
+        }
+    }
+}
+
+async fn refresh_exchange(app: &App, r: Refresh, req: &HeaderMap, now: u64) -> Result<Fresh, Failed> {
+    let site = &app.site;
+    let disc = app.idp.discovery().await;
+    let (token_req, a) = r.discovered(site, disc.as_deref().map_err(Clone::clone))?;
+    let a = a.tokens(app.idp.token(token_req).await)?;
+    let claims = if a.has_id_token() { Some(app.idp.verify(|keys| a.check(site, keys, now)).await) } else { None };
+    a.finish(site, req, claims, SealNonces { session: random(), tokens: random() }, now)
 }

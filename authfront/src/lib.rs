@@ -3,7 +3,10 @@
 //! over this library; integration tests drive it in-process.
 //!
 //! # Layout
-//! - [`app`]: build everything from a config; run (load → build → serve → drain).
+//! - [`cmd`]: the commands, one file each (`serve`: load → build → listen → serve → drain;
+//!   `check-config`, `keygen`, `revoke`, `purge`, `sign-url`/`sign-cookies`), and the one
+//!   runtime and logging set-up they share.
+//! - [`app`]: everything a request needs, built once from a config.
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
 //! - [`listener`]: connections within limits (cap, timeouts, idle close, drain), for the main
 //!   and the admin listener.
@@ -13,18 +16,17 @@
 //! - [`backchannel`]: the back-channel logout receiver.
 //! - [`random`]: OS randomness for the core.
 //! - [`store`]: the revocation list (embedded file or Redis), mirrored in memory.
-//! - [`admin`]: the `revoke` command.
+//! - [`admin`]: the admin endpoint (purge, stats), and the `purge` command's client.
+//! - [`clock`]: the wall clock, read once per request.
 //! - [`idp`]: the identity-provider client (discovery, JWKS with rate-limited refresh, tokens).
 //! - [`forward`]: an allowed request's way: route → cache → origin → compression → headers.
 //! - [`origin`]: where content comes from (`Origin::{Folder, S3, Http}`), and the pooled client.
-//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error;
-//!   its optional admin endpoint (purge, stats) and the `purge` command's client.
+//! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error.
 //! - [`compress`]: gzip and brotli, in memory for cached bodies, streaming otherwise.
 //! - [`load`]: config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`upload`]: a client's request body on its way to an origin (bounded, timed).
 //! - [`cli`]: the command line.
-//! - [`sign`]: `sign-url`, `sign-cookies` (key file, clock, output around the core's signer).
 
 pub mod admin;
 pub mod app;
@@ -33,6 +35,7 @@ pub mod body;
 pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod cmd;
 pub mod compress;
 pub mod flow;
 pub mod forward;
@@ -44,6 +47,5 @@ pub mod random;
 pub mod refresher;
 pub mod report;
 pub mod server;
-pub mod sign;
 pub mod store;
 pub mod upload;

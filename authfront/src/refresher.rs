@@ -10,22 +10,18 @@
 //! `session.refresh_retry` (one slow attempt per session per interval).
 //!
 //! What a refresh produces, and whether a failure means "sign in again", is decided by
-//! `core::flow::refresh`; this module only sends, waits and remembers.
+//! `core::flow::refresh`, and the exchange is driven by [`crate::flow::refresh`]; this module
+//! only runs attempts one at a time, waits and remembers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use authfront_core::flow::refresh::Fresh;
-use authfront_core::flow::refresh::{Failed, Refresh};
-use authfront_core::mint::SealNonces;
-use authfront_core::session::{Session, SessionId};
-use http::HeaderMap;
-use http::request::Parts;
-use tokio::sync::watch;
+use std::future::Future;
 
-use crate::app::App;
-use crate::random::random;
+pub use authfront_core::flow::refresh::Fresh;
+use authfront_core::session::{Session, SessionId};
+use tokio::sync::watch;
 
 /// How a refresh went.
 #[derive(Debug, Clone)]
@@ -74,18 +70,27 @@ impl Refresher {
         self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Refreshes `s` (the session of request `req`), or joins the refresh already under way;
-    /// waits for it at most [`WAIT`] (then `Transient`: serve the session as it is).
-    pub async fn refresh(&self, app: &Arc<App>, req: &Parts, s: &Session, now: u64) -> Outcome {
-        let cfg = &app.site.config.session;
-        let grace = Duration::from_secs(cfg.refresh_grace_secs);
+    /// Counts a refresh sent to the provider.
+    pub fn note_sent(&self) {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Refreshes `s` with `attempt` (the provider exchange, [`crate::flow::refresh`]), or
+    /// joins the refresh already under way; waits for it at most [`WAIT`] (then `Transient`:
+    /// serve the session as it is). `grace`: how long a fresh outcome is handed to the
+    /// session's requests still carrying the old cookies; `retry`: how long after a failed
+    /// attempt the session is not tried again.
+    pub async fn refresh<F, A>(self: &Arc<Self>, s: &Session, grace: Duration, retry: Duration, attempt: F) -> Outcome
+    where
+        F: FnOnce() -> A,
+        A: Future<Output = Outcome> + Send + 'static,
+    {
         if let Some(fresh) = self.recent_for(s, grace) {
             return Outcome::Fresh(fresh);
         }
         if lock(&self.refused).get(&s.id).is_some_and(|at| at.elapsed() < REFUSED_FOR) {
             return Outcome::Refused;
         }
-        let retry = Duration::from_secs(cfg.refresh_retry_secs);
         if lock(&self.failed).get(&s.id).is_some_and(|at| at.elapsed() < retry) {
             return Outcome::Transient;
         }
@@ -99,10 +104,10 @@ impl Refresher {
                     map.insert(s.id, (started, rx.clone()));
                     // in a task of its own: it completes, and its outcome is kept, even when
                     // no request waits for it any more
-                    let (app, headers, session) = (app.clone(), req.headers.clone(), s.clone());
+                    let (me, session, attempt) = (self.clone(), s.clone(), attempt());
                     tokio::spawn(async move {
-                        let outcome = app.refresher.send(&app, &headers, &session, now).await;
-                        app.refresher.settle(&session, &outcome, grace);
+                        let outcome = attempt.await;
+                        me.settle(&session, &outcome, grace);
                         let _ = tx.send(Some(outcome));
                     });
                     (started, rx)
@@ -145,42 +150,6 @@ impl Refresher {
         let recent = lock(&self.recent);
         let r = recent.get(&s.id)?;
         (r.from == s.generation && r.at.elapsed() < grace).then(|| r.fresh.clone())
-    }
-
-    /// One attempt, as `core::flow::refresh` orders it: the request's tokens, discovery, the
-    /// token endpoint, the provider's keys when an ID token came back, the new cookies.
-    async fn send(&self, app: &App, req: &HeaderMap, s: &Session, now: u64) -> Outcome {
-        let site = &app.site;
-        let result = match Refresh::start(site, req, s) {
-            Ok(r) => {
-                self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.exchange(app, r, req, now).await
-            }
-            Err(f) => Err(f),
-        };
-        match result {
-            Ok(fresh) => {
-                tracing::info!(session = %s.id_text(), generation = fresh.session.generation, "tokens refreshed");
-                Outcome::Fresh(Arc::new(fresh))
-            }
-            Err(f) if f.refused => {
-                tracing::info!(session = %s.id_text(), reason = f.error.reason(), error = %f.error, "refresh refused; signing in again");
-                Outcome::Refused
-            }
-            Err(f) => {
-                tracing::warn!(session = %s.id_text(), reason = f.error.reason(), error = %f.error, "refresh failed; keeping the session for now");
-                Outcome::Transient
-            }
-        }
-    }
-
-    async fn exchange(&self, app: &App, r: Refresh, req: &HeaderMap, now: u64) -> Result<Fresh, Failed> {
-        let site = &app.site;
-        let disc = app.idp.discovery().await;
-        let (token_req, a) = r.discovered(site, disc.as_deref().map_err(Clone::clone))?;
-        let a = a.tokens(app.idp.token(token_req).await)?;
-        let claims = if a.has_id_token() { Some(app.idp.verify(|keys| a.check(site, keys, now)).await) } else { None };
-        a.finish(site, req, claims, SealNonces { session: random(), tokens: random() }, now)
     }
 }
 

@@ -55,7 +55,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
             return forward(app, &parts, target, cookies, body).await;
         }
         Action::Refresh(r) => {
-            let outcome = app.refresher.refresh(app, &parts, &r.session, now).await;
+            let outcome = flow::refresh(app, &parts, &r.session, now).await;
             let (session, cookies) = match &outcome {
                 Outcome::Fresh(fresh) => (&fresh.session, fresh.cookies.clone()),
                 Outcome::Transient => (&r.session, Vec::new()),

@@ -265,7 +265,7 @@ async fn purge_through_the_admin_endpoint() {
     let token = "integration-admin-token-0001";
     let edge = start_edge(&origin, &format!("[admin]\nlisten = \"{addr}\"\ntoken = \"{token}\"")).await;
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    tokio::spawn(authfront::cache::admin::serve(edge.app.clone(), listener));
+    tokio::spawn(authfront::admin::serve(edge.app.clone(), listener));
     for p in ["/docs/a", "/docs/b", "/other", "/docs/a?x=1"] {
         get(&edge, p, &[]).await;
     }

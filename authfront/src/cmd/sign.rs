@@ -3,10 +3,41 @@
 //! `authfront_core::cloudfront`; this file only does the I/O around it.
 
 use std::io::Read as _;
+use std::process::ExitCode;
 
 use authfront_core::cloudfront::{Cidr, HashAlgorithm, Policy, Signed, SigningKey, sign, valid_key_id, when};
 
 use crate::cli::{Format, SignArgs};
+
+/// `authfront sign-url URL [--resource PATTERN] …`
+pub fn url_command(url: &str, resource: Option<&str>, args: &SignArgs) -> ExitCode {
+    print(self::url(url, resource, args).map(|u| u + "\n"))
+}
+
+/// `authfront sign-cookies --resource PATTERN | --url URL …`
+pub fn cookies_command(resource: Option<&str>, url: Option<&str>, args: &SignArgs, format: Format) -> ExitCode {
+    let grant = match (resource, url) {
+        (Some(r), _) => Grant::Resource(r),
+        (None, Some(u)) => Grant::Url(u),
+        // clap requires one of the two
+        (None, None) => return print(Err(SignFailure::new("give --resource or --url"))),
+    };
+    print(cookies(grant, args, format))
+}
+
+/// Prints a signing command's output; a bad argument or key is a usage error (64).
+fn print(out: Result<String, SignFailure>) -> ExitCode {
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authfront: {e}");
+            ExitCode::from(super::EXIT_CONFIG)
+        }
+    }
+}
 
 /// A signing command's failure: what to tell the user.
 #[derive(Debug, thiserror::Error)]
