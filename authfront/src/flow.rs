@@ -13,7 +13,7 @@ use authfront_core::flow::{Done, SessionRandom, Step};
 use authfront_core::login::{self, LoginRandom, Prompt};
 use authfront_core::mint::SealNonces;
 use authfront_core::reply::Reply;
-use authfront_core::session::Session;
+use authfront_core::session::{Session, SessionId};
 use authfront_core::{cookies, flow};
 use http::HeaderMap;
 use http::request::Parts;
@@ -58,7 +58,7 @@ pub async fn exchange(app: &App, parts: &Parts, x: Exchange, now: u64) -> Reply 
         Step::Done(d) => return d.logged(parts.uri.path()),
     };
     let claims = app.idp.verify(|keys| a.check(site, keys, now)).await;
-    let rnd = SessionRandom { id: random(), seal: SealNonces { session: random(), tokens: random() } };
+    let rnd = SessionRandom { id: SessionId(random()), seal: SealNonces { session: random(), tokens: random() } };
     match a.finish(site, &parts.headers, claims, &rnd, now) {
         Step::Next(SignedIn { session, reply }) => {
             tracing::info!(sub = %session.sub, user = %session.display_name(), session = %session.id_text(), "signed in");

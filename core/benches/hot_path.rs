@@ -14,7 +14,7 @@ use authfront_core::cloudfront::{HashAlgorithm, Policy, SigningKey, sign};
 use authfront_core::config::{RawSecret, parse};
 use authfront_core::decide::{Action, Ctx, decide};
 use authfront_core::revocation::Revocations;
-use authfront_core::session::Session;
+use authfront_core::session::{Session, SessionId};
 use authfront_core::site::Site;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -49,7 +49,7 @@ fn site() -> Site {
 
 fn cookie(site: &Site) -> String {
     let s = Session {
-        id: [7; 16],
+        id: SessionId([7; 16]),
         sub: "248289761001".into(),
         sid: Some("b1b6c2a4-0d67-4bd4-9d1c-6c1e5d0e7f2a".into()),
         email: Some("alice@example.com".into()),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::{Session, SessionId, id_text};
+use crate::session::{Session, SessionId};
 
 /// What a revocation names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn session(id: &SessionId, at: u64) -> Entry {
-        Entry { target: Target::Session(id_text(id)), at }
+        Entry { target: Target::Session(id.to_string()), at }
     }
 }
 

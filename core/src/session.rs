@@ -16,8 +16,23 @@ use crate::keyring::{Keyring, NONCE_LEN, Purpose};
 /// Format of the sealed plaintext; bumped when fields change so old cookies fail cleanly.
 const FORMAT: u8 = 2;
 
-/// Random id of one sign-in: names the session in revocations, refreshes and logs.
-pub type SessionId = [u8; 16];
+/// Random id of one sign-in: names the session in revocations, refreshes and logs. Shown
+/// (logs, `authfront revoke --session`) as 32 lowercase hex digits; sealed as its 16 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(pub [u8; 16]);
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl std::fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SessionId({self})")
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -86,7 +101,7 @@ impl Session {
 
     /// The session id as text (logs, revocation commands).
     pub fn id_text(&self) -> String {
-        id_text(&self.id)
+        self.id.to_string()
     }
 
     /// Seals the session into cookie text.
@@ -123,11 +138,6 @@ impl Session {
         }
         Some(env.body)
     }
-}
-
-/// Hex text of a session id.
-pub fn id_text(id: &SessionId) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

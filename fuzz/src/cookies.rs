@@ -13,8 +13,8 @@ use authfront_core::cookies::{self, MAX_CHUNKS};
 use authfront_core::keyring::NONCE_LEN;
 use authfront_core::login::{self, LoginRandom, Opened};
 use authfront_core::oidc::Discovery;
-use authfront_core::session::Session;
 use authfront_core::session::tokens::Tokens;
+use authfront_core::session::{Session, SessionId};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::header::COOKIE;
@@ -83,7 +83,7 @@ fn check_open(text: &str, binding: Option<&str>) {
     if let Some(t) = Tokens::open(keys(), text, &SESSION_ID) {
         opened += 1;
         assert_eq!(t.session, SESSION_ID);
-        assert!(Tokens::open(keys(), text, &[0; 16]).is_none(), "tokens opened for another session");
+        assert!(Tokens::open(keys(), text, &SessionId([0; 16])).is_none(), "tokens opened for another session");
         assert!(Tokens::open(other_keys(), text, &SESSION_ID).is_none(), "another site's key opened them");
         let nonce = nonce_of(text).unwrap_or_else(|| panic!("{text:?} opened but is not base64url"));
         assert_eq!(t.seal(keys(), nonce), text, "tokens opened from a text sealing does not give");

@@ -13,6 +13,7 @@ use authfront_core::config::{RawSecret, parse};
 use authfront_core::keyring::Keyring;
 use authfront_core::oidc::KeySet;
 use authfront_core::path::{NormPath, PathError};
+use authfront_core::session::SessionId;
 use authfront_core::site::Site;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -28,7 +29,7 @@ pub const SKEW: u64 = 60;
 /// Clocks of the sessions in the corpus: signed in at 1000, valid until 2000, opened at 1500.
 pub const SESSION_NOW: u64 = 1500;
 /// The session id of the corpus' sessions and tokens.
-pub const SESSION_ID: [u8; 16] = [9; 16];
+pub const SESSION_ID: SessionId = SessionId([9; 16]);
 /// The session key of the fixed site (bytes 0..32), as the config carries it.
 pub const SESSION_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 

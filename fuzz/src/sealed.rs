@@ -9,8 +9,8 @@
 use arbitrary::{Result, Unstructured};
 use authfront_core::keyring::Purpose;
 use authfront_core::login;
-use authfront_core::session::Session;
 use authfront_core::session::tokens::Tokens;
+use authfront_core::session::{Session, SessionId};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -27,7 +27,7 @@ pub fn run(data: &[u8]) {
 
 fn check(u: &mut Unstructured<'_>) -> Result<()> {
     let s = Session {
-        id: u.arbitrary()?,
+        id: SessionId(u.arbitrary()?),
         sub: u.arbitrary()?,
         sid: u.arbitrary()?,
         email: u.arbitrary()?,
@@ -52,7 +52,7 @@ fn check(u: &mut Unstructured<'_>) -> Result<()> {
     assert_eq!(Session::open(keys(), &bad, 0), None, "tampered {bad:?} opened");
 
     let t = Tokens {
-        session: u.arbitrary()?,
+        session: SessionId(u.arbitrary()?),
         generation: u.arbitrary()?,
         refresh_token: u.arbitrary()?,
         id_token: u.arbitrary()?,
@@ -61,7 +61,7 @@ fn check(u: &mut Unstructured<'_>) -> Result<()> {
     let fits = text.len() <= MAX_TEXT;
     assert_eq!(Tokens::open(keys(), &text, &t.session), fits.then(|| t.clone()), "open(seal(x)) != x");
     let mut other = t.session;
-    other[0] ^= 1;
+    other.0[0] ^= 1;
     assert_eq!(Tokens::open(keys(), &text, &other), None, "tokens opened for another session");
     assert_eq!(Tokens::open(other_keys(), &text, &t.session), None, "another site's key opened tokens");
     assert_eq!(Session::open(keys(), &text, 0), None, "tokens opened as a session");

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use authfront_core::config::{Store, StoreKind};
 use authfront_core::revocation::Target;
-use authfront_core::session::Session;
+use authfront_core::session::{Session, SessionId};
 
 use super::file::FileStore;
 use super::redis::{member, parse_member};
@@ -23,7 +23,7 @@ fn embedded(dir: &Path) -> Store {
 
 fn session(sub: &str, sid: Option<&str>, iat: u64) -> Session {
     Session {
-        id: [7; 16],
+        id: SessionId([7; 16]),
         sub: sub.to_owned(),
         sid: sid.map(str::to_owned),
         email: None,

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use authfront_core::session::Session;
+use authfront_core::session::{Session, SessionId};
 use http::StatusCode;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -28,7 +28,7 @@ async fn edge(origin: &TestOrigin, server: &str, tail: &str) -> (Edge, FakeIdp) 
 fn session(edge: &Edge, sub: &str, groups: &[&str]) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let s = Session {
-        id: [sub.len() as u8; 16],
+        id: SessionId([sub.len() as u8; 16]),
         sub: sub.into(),
         sid: None,
         email: None,

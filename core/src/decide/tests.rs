@@ -4,6 +4,7 @@ use super::*;
 use crate::login::tests::{site, start};
 use crate::path::PathError;
 use crate::revocation::{Entry, Target};
+use crate::session::SessionId;
 
 const NOW: u64 = 1_000_000;
 const CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
@@ -24,7 +25,7 @@ fn req(method: &str, uri: &str, cookies: &[(&str, &str)]) -> Parts {
 
 fn user(groups: &[&str], exp: u64) -> Session {
     Session {
-        id: [1; 16],
+        id: SessionId([1; 16]),
         sub: "u1".into(),
         sid: Some("sid-1".into()),
         email: Some("u@example.test".into()),
@@ -309,7 +310,7 @@ fn revoked_sessions_are_signed_out() {
     let s = site();
     let r = req("GET", "/index.html", &[("authfront_session", &c)]);
     for target in
-        [Target::Sub("u1".into()), Target::Sid("sid-1".into()), Target::Session(crate::session::id_text(&[1; 16]))]
+        [Target::Sub("u1".into()), Target::Sid("sid-1".into()), Target::Session(SessionId([1; 16]).to_string())]
     {
         let mut revocations = Revocations::default();
         revocations.apply(&Entry { target: target.clone(), at: NOW });

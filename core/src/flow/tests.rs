@@ -92,7 +92,7 @@ pub(crate) fn token_response(id_token: Option<String>, refresh_token: Option<&st
 }
 
 pub(crate) const RANDOM: SessionRandom =
-    SessionRandom { id: [4; 16], seal: SealNonces { session: [1; 12], tokens: [2; 12] } };
+    SessionRandom { id: SessionId([4; 16]), seal: SealNonces { session: [1; 12], tokens: [2; 12] } };
 
 /// Every value of header `name`.
 pub(crate) fn headers<'a>(r: &'a Reply, name: &str) -> Vec<&'a str> {

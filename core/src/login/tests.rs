@@ -157,7 +157,7 @@ fn token_response(refresh: Option<&str>) -> TokenResponse {
 fn session_from_a_verified_sign_in() {
     let s = site();
     let (sess, tokens, raw) =
-        session_from(&s, &claims(&["staff", "other"]), &token_response(Some("rt")), [4; 16], 1000);
+        session_from(&s, &claims(&["staff", "other"]), &token_response(Some("rt")), SessionId([4; 16]), 1000);
     assert_eq!(sess.groups, ["staff"], "only groups that rules name are kept");
     assert_eq!(sess.sid.as_deref(), Some("op-sid"));
     assert_eq!((sess.iat, sess.exp, sess.seen), (1000, 1000 + 8 * 3600, 1000));
@@ -165,7 +165,7 @@ fn session_from_a_verified_sign_in() {
     assert_eq!(tokens.refresh_token.as_deref(), Some("rt"));
     assert_eq!(tokens.id_token.as_deref(), Some("id.token.value"));
     assert_eq!(raw.username, "alice");
-    let (sess, tokens, _) = session_from(&s, &claims(&[]), &token_response(None), [4; 16], 1000);
+    let (sess, tokens, _) = session_from(&s, &claims(&[]), &token_response(None), SessionId([4; 16]), 1000);
     assert_eq!(sess.refresh_at, None, "nothing to refresh with");
     assert!(tokens.refresh_token.is_none());
 }
@@ -179,7 +179,8 @@ fn finish_sets_cookies_and_returns_to_the_page() {
         return_to: "/docs/a.html?x=1".into(),
         once: Once::of("n", 10),
     };
-    let (sess, tokens, raw) = session_from(&s, &claims(&["staff"]), &token_response(Some("rt")), [4; 16], 1000);
+    let (sess, tokens, raw) =
+        session_from(&s, &claims(&["staff"]), &token_response(Some("rt")), SessionId([4; 16]), 1000);
     let nonces = crate::mint::SealNonces { session: [1; 12], tokens: [2; 12] };
     let cookies = crate::mint::write(&s, &http::HeaderMap::new(), &sess, &tokens, &raw, nonces, 1000);
     let r = finish(&s, &p, &cookies);

@@ -1,6 +1,7 @@
 use super::*;
 use crate::config::parse;
 use crate::config::tests::minimal;
+use crate::session::SessionId;
 
 fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
@@ -24,7 +25,7 @@ fn config_with(session: &str) -> Config {
 
 fn user() -> Session {
     Session {
-        id: [1; 16],
+        id: SessionId([1; 16]),
         sub: "alice-sub".into(),
         sid: None,
         email: Some("alice@example.test".into()),

@@ -29,7 +29,7 @@ fn session() -> impl Strategy<Value = Session> {
         (any::<u64>(), 1..u64::MAX, any::<u64>(), prop::option::of(any::<u64>()), any::<u32>()),
     )
         .prop_map(|(id, sub, sid, email, name, groups, (iat, exp, seen, refresh_at, generation))| Session {
-            id,
+            id: SessionId(id),
             sub,
             sid,
             email,
@@ -45,7 +45,12 @@ fn session() -> impl Strategy<Value = Session> {
 
 fn tokens() -> impl Strategy<Value = Tokens> {
     (any::<[u8; 16]>(), any::<u32>(), prop::option::of(text()), prop::option::of(".{0,300}")).prop_map(
-        |(session, generation, refresh_token, id_token)| Tokens { session, generation, refresh_token, id_token },
+        |(session, generation, refresh_token, id_token)| Tokens {
+            session: SessionId(session),
+            generation,
+            refresh_token,
+            id_token,
+        },
     )
 }
 
@@ -112,7 +117,7 @@ proptest! {
         let text = t.seal(&keys(), nonce);
         prop_assert_eq!(Tokens::open(&keys(), &text, &t.session), Some(t.clone()));
         let mut other = t.session;
-        other[15] ^= 0x80;
+        other.0[15] ^= 0x80;
         prop_assert_eq!(Tokens::open(&keys(), &text, &other), None);
         prop_assert_eq!(Session::open(&keys(), &text, 0), None);
         prop_assert_eq!(Tokens::open(&keys(), &apply(&text, &d), &t.session), None, "{:?}", d);

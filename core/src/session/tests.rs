@@ -7,7 +7,7 @@ fn keys() -> Keyring {
 
 pub(crate) fn alice() -> Session {
     Session {
-        id: [9; 16],
+        id: SessionId([9; 16]),
         sub: "alice".into(),
         sid: Some("op-session".into()),
         email: Some("alice@example.test".into()),
@@ -58,10 +58,15 @@ fn other_purposes_cannot_pass_as_session() {
 
 #[test]
 fn tokens_are_bound_to_their_session() {
-    let t = Tokens { session: [9; 16], generation: 2, refresh_token: Some("rt".into()), id_token: Some("it".into()) };
+    let t = Tokens {
+        session: SessionId([9; 16]),
+        generation: 2,
+        refresh_token: Some("rt".into()),
+        id_token: Some("it".into()),
+    };
     let sealed = t.seal(&keys(), [2; 12]);
-    assert_eq!(Tokens::open(&keys(), &sealed, &[9; 16]), Some(t.clone()));
-    assert_eq!(Tokens::open(&keys(), &sealed, &[8; 16]), None);
+    assert_eq!(Tokens::open(&keys(), &sealed, &SessionId([9; 16])), Some(t.clone()));
+    assert_eq!(Tokens::open(&keys(), &sealed, &SessionId([8; 16])), None);
     assert!(Session::open(&keys(), &sealed, 1).is_none());
     assert!(!format!("{t:?}").contains("rt\""));
 }

@@ -2,6 +2,7 @@ use super::*;
 use crate::cloudfront::PublicKey;
 use crate::config::cloudfront::tests::{cf_config, testdata};
 use crate::config::parse;
+use crate::session::SessionId;
 
 const NOW: u64 = 1_800_000_000;
 
@@ -11,7 +12,7 @@ fn site() -> Site {
 
 fn session(groups: &[&str]) -> Session {
     Session {
-        id: [1; 16],
+        id: SessionId([1; 16]),
         sub: "alice".into(),
         sid: None,
         email: None,

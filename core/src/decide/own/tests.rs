@@ -11,6 +11,7 @@ use crate::config::cloudfront::tests::{cf_config, testdata};
 use crate::config::parse;
 use crate::decide::Ctx;
 use crate::revocation::Revocations;
+use crate::session::SessionId;
 
 const NOW: u64 = 1_800_000_000;
 const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
@@ -38,7 +39,7 @@ fn req(method: &str, uri: &str, cookie: Option<&str>) -> Parts {
 
 fn session(site: &Site, groups: &[&str], exp: u64) -> String {
     let s = Session {
-        id: [1; 16],
+        id: SessionId([1; 16]),
         sid: None,
         seen: NOW,
         refresh_at: None,

@@ -14,6 +14,7 @@ use crate::decide::{Action, Ctx};
 use crate::error::Error;
 use crate::revocation::Revocations;
 use crate::session::Session;
+use crate::session::SessionId;
 
 const NOW: u64 = 1_800_000_000;
 const EXP: u64 = 1_893_456_000;
@@ -63,7 +64,7 @@ fn session(groups: &[&str]) -> String {
 
 fn session_due(groups: &[&str], refresh_at: Option<u64>) -> String {
     let s = Session {
-        id: [1; 16],
+        id: SessionId([1; 16]),
         sid: None,
         seen: NOW,
         refresh_at,

@@ -8,6 +8,7 @@ use super::*;
 use crate::flow::tests::{RANDOM, discovery, headers, id_token, request_with, signed_in, site, token_response};
 use crate::oidc::testutil::{ISSUER, NOW, keys};
 use crate::path::normalize;
+use crate::session::SessionId;
 
 fn refused(r: Result<impl std::fmt::Debug, Failed>) -> bool {
     r.unwrap_err().refused
@@ -44,7 +45,7 @@ fn only_the_current_generations_tokens_refresh() {
     assert!(refused(Refresh::start(&site, &req, &later)));
     // nor is another session's tokens cookie
     let mut other = s.clone();
-    other.id = [9; 16];
+    other.id = SessionId([9; 16]);
     assert!(refused(Refresh::start(&site, &req, &other)));
 }
 

@@ -6,6 +6,7 @@ use super::*;
 use crate::flow::tests::{discovery, headers, signed_in, site};
 use crate::oidc::testutil::{ISSUER, NOW};
 use crate::revocation::Target;
+use crate::session::SessionId;
 
 fn query(location: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
@@ -29,7 +30,7 @@ fn a_session_is_stopped_first_then_its_refresh_token_revoked_and_the_provider_to
     let (s, req) = signed_in(&site, Some("rt-1"));
     let so = SigningOut::new(&site, &req, SignOut { session: Some(s.clone()), return_to: Some("/bye".into()) });
     let entry = so.revoke(NOW + 9).unwrap();
-    assert_eq!((entry.target.clone(), entry.at), (Target::Session(crate::session::id_text(&s.id)), NOW + 9));
+    assert_eq!((entry.target.clone(), entry.at), (Target::Session(s.id.to_string()), NOW + 9));
     let disc = discovery(json!({
         "revocation_endpoint": format!("{ISSUER}/revoke"),
         "end_session_endpoint": format!("{ISSUER}/logout"),
@@ -59,7 +60,7 @@ fn another_sessions_tokens_are_not_revoked() {
     let (s, _) = signed_in(&site, Some("rt-mine"));
     let (_, other_req) = signed_in(&site, Some("rt-other"));
     let mut mine = s;
-    mine.id = [8; 16];
+    mine.id = SessionId([8; 16]);
     let so = SigningOut::new(&site, &other_req, SignOut { session: Some(mine), return_to: None });
     let disc = discovery(json!({ "revocation_endpoint": format!("{ISSUER}/revoke") }));
     assert!(so.discovered(&site, Some(&disc), [5; 12]).revoke_token.is_none(), "tokens sealed to another session");
