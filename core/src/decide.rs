@@ -13,6 +13,11 @@ mod signed;
 
 pub use own::userinfo;
 
+// what the flows start from, named where each flow is (the flows import nothing of `decide`)
+pub use crate::flow::callback::Exchange;
+pub use crate::flow::refresh::Next;
+pub use crate::flow::signout::SignOut;
+
 use std::net::IpAddr;
 
 use http::Method;
@@ -23,7 +28,7 @@ use crate::cloudfront::login as cf_login;
 use crate::config::Preflight;
 use crate::cookies;
 use crate::error::Error;
-use crate::login::{self, Pending};
+use crate::login;
 use crate::page;
 use crate::path::{NormPath, normalize_with};
 use crate::refresh;
@@ -97,38 +102,9 @@ pub struct Forward {
 }
 
 #[derive(Debug)]
-pub struct Exchange {
-    pub code: String,
-    /// The callback's RFC 9207 `iss`, checked against the discovery document by the adapter.
-    pub iss: Option<String>,
-    pub pending: Pending,
-    /// The browser already has a valid session: if the exchange fails (a replayed callback from
-    /// the back button, a code already used), go on to the page instead of showing an error.
-    pub signed_in: bool,
-}
-
-#[derive(Debug)]
 pub struct Refresh {
     pub session: Session,
     pub next: Next,
-}
-
-/// What a refreshed request goes on to.
-#[derive(Debug)]
-pub enum Next {
-    /// Serve `path` with `query` (as in [`Forward`]).
-    Forward {
-        path: NormPath,
-        query: Option<String>,
-    },
-    UserInfo,
-}
-
-#[derive(Debug)]
-pub struct SignOut {
-    pub session: Option<Session>,
-    /// A same-site path to land on afterwards (`?rd=`), if one was asked for.
-    pub return_to: Option<String>,
 }
 
 /// How often, at most, a session's last-activity time is re-sealed (seconds).

@@ -18,13 +18,24 @@
 use http::HeaderMap;
 
 use super::{Done, SessionRandom, Step, session_cookies};
-use crate::decide::Exchange;
 use crate::error::Error;
-use crate::login::{self, Once};
+use crate::login::{self, Once, Pending};
 use crate::oidc::{Discovery, IdClaims, IdTokenError, KeySet, TokenRequest, TokenResponse, code_request};
 use crate::reply::Reply;
 use crate::session::Session;
 use crate::site::Site;
+
+/// A callback whose `state` [`crate::decide`] opened and checked: what the exchange needs.
+#[derive(Debug)]
+pub struct Exchange {
+    pub code: String,
+    /// The callback's RFC 9207 `iss`, checked against the discovery document by the adapter.
+    pub iss: Option<String>,
+    pub pending: Pending,
+    /// The browser already has a valid session: if the exchange fails (a replayed callback from
+    /// the back button, a code already used), go on to the page instead of showing an error.
+    pub signed_in: bool,
+}
 
 /// A callback whose `state` checked out.
 #[derive(Debug)]

@@ -13,14 +13,25 @@ use http::request::Parts;
 
 use super::session_cookies;
 use crate::cookies;
-use crate::decide::Next;
 use crate::error::Error;
 use crate::mint::{self, SealNonces};
 use crate::oidc::{self, Discovery, IdClaims, IdTokenError, KeySet, TokenRequest, TokenResponse};
+use crate::path::NormPath;
 use crate::session::Session;
 use crate::session::tokens::Tokens;
 use crate::site::Site;
 use crate::unauth::{self, Unauth};
+
+/// What a refreshed request goes on to.
+#[derive(Debug)]
+pub enum Next {
+    /// Serve `path` with `query` (as in [`crate::decide::Forward`]).
+    Forward {
+        path: NormPath,
+        query: Option<String>,
+    },
+    UserInfo,
+}
 
 /// A refresh about to be sent: the session and the tokens that go with it.
 #[derive(Debug)]

@@ -8,7 +8,6 @@
 use http::HeaderMap;
 
 use crate::cookies;
-use crate::decide::SignOut;
 use crate::keyring::NONCE_LEN;
 use crate::mint;
 use crate::oidc::{Discovery, TokenRequest, revocation_request};
@@ -18,6 +17,14 @@ use crate::session::Session;
 use crate::session::tokens::Tokens;
 use crate::signout;
 use crate::site::Site;
+
+/// A sign-out as [`crate::decide`] found it: the session (if any) and where to land.
+#[derive(Debug)]
+pub struct SignOut {
+    pub session: Option<Session>,
+    /// A same-site path to land on afterwards (`?rd=`), if one was asked for.
+    pub return_to: Option<String>,
+}
 
 /// A sign-out under way.
 #[derive(Debug)]
