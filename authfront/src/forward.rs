@@ -19,7 +19,7 @@ use authfront_core::proxy;
 use authfront_core::reply::Reply;
 use authfront_core::session::Session;
 use bytes::Bytes;
-use http::header::{AGE, CONTENT_LENGTH, CONTENT_RANGE, RANGE};
+use http::header::{AGE, CONTENT_LENGTH, RANGE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use hyper::body::Incoming;
@@ -33,9 +33,6 @@ use crate::origin::Fetch;
 use crate::upload;
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-
-/// Headers a `304` repeats from the `200` it stands for (RFC 9110 §15.4.5).
-const NOT_MODIFIED_KEEPS: [&str; 6] = ["cache-control", "content-location", "etag", "expires", "last-modified", "vary"];
 
 /// Serves an allowed request for `path` and `query` (what the core allowed: the normalised
 /// path, the query without signing parameters) from the cache or its origin; `user` is the
@@ -167,9 +164,15 @@ fn judged(resp: Response<Body>, parts: &Parts) -> Response<Body> {
     }
     let validators = cache::validators(resp.headers());
     let len = resp.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse().ok());
-    match conditional::evaluate(&parts.method, &parts.headers, &validators, len.unwrap_or(0)) {
-        Outcome::NotModified => not_modified(resp.headers()),
-        Outcome::PreconditionFailed => with_status(StatusCode::PRECONDITION_FAILED, HeaderMap::new()),
+    let len = len.unwrap_or(0);
+    match conditional::evaluate(&parts.method, &parts.headers, &validators, len) {
+        // a range is not judged here: the whole `200` is a valid answer to it
+        outcome @ (Outcome::NotModified | Outcome::PreconditionFailed) => {
+            let mut headers = resp.into_parts().0.headers;
+            let sent = conditional::answer(outcome, StatusCode::OK, len);
+            sent.headers(&mut headers);
+            with_status(sent.status, headers)
+        }
         _ => resp,
     }
 }
@@ -233,34 +236,17 @@ async fn from_entry(
     } else {
         Outcome::Full
     };
-    let head = parts.method == Method::HEAD;
-    let mut resp = match outcome {
-        Outcome::Full => {
-            let mut r = with_status(entry.status, headers);
-            *r.body_mut() = if head { body::empty() } else { body::full(bytes) };
-            r
+    let sent = conditional::answer(outcome, entry.status, len);
+    sent.headers(&mut headers);
+    let mut resp = with_status(sent.status, headers);
+    match sent.bytes {
+        // start + count ≤ len = bytes.len(), so the casts and the slice are in range
+        Some((start, count)) if parts.method != Method::HEAD => {
+            *resp.body_mut() = body::full(bytes.slice(start as usize..(start + count) as usize));
         }
-        Outcome::Partial { start, end } => {
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(end - start + 1));
-            if let Ok(v) = HeaderValue::try_from(conditional::content_range(start, end, len)) {
-                headers.insert(CONTENT_RANGE, v);
-            }
-            let mut r = with_status(StatusCode::PARTIAL_CONTENT, headers);
-            // start ≤ end < len = bytes.len(), so the casts and the slice are in range
-            *r.body_mut() = body::full(bytes.slice(start as usize..=end as usize));
-            r
-        }
-        Outcome::NotModified => not_modified(&headers),
-        Outcome::PreconditionFailed => with_status(StatusCode::PRECONDITION_FAILED, HeaderMap::new()),
-        Outcome::Unsatisfiable => {
-            let mut h = HeaderMap::new();
-            if let Ok(v) = HeaderValue::try_from(conditional::unsatisfied_range(len)) {
-                h.insert(CONTENT_RANGE, v);
-            }
-            with_status(StatusCode::RANGE_NOT_SATISFIABLE, h)
-        }
-    };
-    if !matches!(outcome, Outcome::Full | Outcome::Partial { .. }) {
+        _ => {}
+    }
+    if sent.bytes.is_none() {
         resp.headers_mut().insert(X_CACHE, HeaderValue::from_static(status.as_str()));
     }
     resp
@@ -284,16 +270,6 @@ async fn variant(app: &App, key: &Key, entry: &Entry, want: Encoding) -> Option<
             None
         }
     }
-}
-
-fn not_modified(from: &HeaderMap) -> Response<Body> {
-    let mut h = HeaderMap::new();
-    for name in NOT_MODIFIED_KEEPS {
-        for v in from.get_all(name) {
-            h.append(HeaderName::from_static(name), v.clone());
-        }
-    }
-    with_status(StatusCode::NOT_MODIFIED, h)
 }
 
 fn with_status(status: StatusCode, headers: HeaderMap) -> Response<Body> {

@@ -2,7 +2,8 @@
 //! `If-Unmodified-Since`, `If-None-Match`, `If-Modified-Since`, `If-Range` and `Range` against a
 //! representation's validators, in the order of RFC 9110 §13.2.2.
 //!
-//! Pure: the adapter supplies the validators and the length, and carries out the [`Outcome`].
+//! Pure: the adapter supplies the validators and the length, and sends what [`answer`] makes
+//! of the [`Outcome`].
 //! It never reads a clock: dates are compared only with each other. Where a header is malformed
 //! it errs on the side that is always correct: a `Range` it cannot read is ignored (a full `200`
 //! is a valid answer to any range request), an `If-None-Match` it cannot read matches nothing
@@ -11,8 +12,11 @@
 
 use std::time::UNIX_EPOCH;
 
-use http::header::{IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE, RANGE};
-use http::{HeaderMap, HeaderName, Method};
+use http::header::{
+    ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_LOCATION, CONTENT_RANGE, ETAG, EXPIRES, IF_MATCH,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE, LAST_MODIFIED, RANGE, VARY,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 /// Every request header [`evaluate`] reads: what an adapter must keep (or forward) to have a
 /// request judged.
@@ -96,6 +100,74 @@ pub fn content_range(start: u64, end: u64, len: u64) -> String {
 /// `Content-Range` of a `416`: `bytes */1000`.
 pub fn unsatisfied_range(len: u64) -> String {
     format!("bytes */{len}")
+}
+
+/// The headers of the representation a `304` repeats (RFC 9110 §15.4.5); the rest go.
+pub const NOT_MODIFIED_KEEPS: [HeaderName; 6] = [CACHE_CONTROL, CONTENT_LOCATION, ETAG, EXPIRES, LAST_MODIFIED, VARY];
+
+/// How an [`Outcome`] is answered: its status, which bytes of the representation go in the
+/// body, and ([`Answer::headers`]) what becomes of the representation's headers. The one
+/// mapping of outcomes to HTTP, for every place that judges conditions (the folder origin, the
+/// edge cache, an origin's answer judged at the edge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    pub status: StatusCode,
+    /// `(start, count)` of the representation's bytes to send; `None`: no body. A `HEAD` gets
+    /// the same status and headers, never the bytes.
+    pub bytes: Option<(u64, u64)>,
+    outcome: Outcome,
+    len: u64,
+}
+
+/// Answers `outcome` for a representation of `len` bytes that would be sent whole with status
+/// `full` (`200`, or the stored status of a cached answer).
+pub fn answer(outcome: Outcome, full: StatusCode, len: u64) -> Answer {
+    let (status, bytes) = match outcome {
+        Outcome::Full => (full, Some((0, len))),
+        Outcome::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, Some((start, end - start + 1))),
+        Outcome::NotModified => (StatusCode::NOT_MODIFIED, None),
+        Outcome::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, None),
+        Outcome::Unsatisfiable => (StatusCode::RANGE_NOT_SATISFIABLE, None),
+    };
+    Answer { status, bytes, outcome, len }
+}
+
+impl Answer {
+    /// Rewrites the representation's `headers` for this answer: `Content-Length` (what a `GET`
+    /// sends, for `HEAD` too: RFC 9110 §9.3.2) and `Content-Range` for `206`; only
+    /// [`NOT_MODIFIED_KEEPS`] for `304`; none for `412`; `Content-Range: bytes */len` and
+    /// `Accept-Ranges` for `416`.
+    pub fn headers(&self, headers: &mut HeaderMap) {
+        match self.outcome {
+            Outcome::Full => {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from(self.len));
+            }
+            Outcome::Partial { start, end } => {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from(end - start + 1));
+                headers.insert(CONTENT_RANGE, header_value(content_range(start, end, self.len)));
+            }
+            Outcome::NotModified => {
+                let mut kept = HeaderMap::with_capacity(NOT_MODIFIED_KEEPS.len());
+                for name in &NOT_MODIFIED_KEEPS {
+                    for v in headers.get_all(name) {
+                        kept.append(name.clone(), v.clone());
+                    }
+                }
+                *headers = kept;
+            }
+            Outcome::PreconditionFailed => headers.clear(),
+            Outcome::Unsatisfiable => {
+                headers.clear();
+                headers.insert(CONTENT_RANGE, header_value(unsatisfied_range(self.len)));
+                headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            }
+        }
+    }
+}
+
+/// A `Content-Range` built from numbers and ASCII is always a valid header value.
+fn header_value(s: String) -> HeaderValue {
+    HeaderValue::try_from(s).unwrap_or_else(|_| HeaderValue::from_static("bytes */0"))
 }
 
 /// An entity tag; `opaque` keeps its quotes, so it compares byte for byte.

@@ -27,13 +27,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::header::{
-    ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION,
-};
+use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
 
-use authfront_core::conditional::{self, Outcome, Validators};
+use authfront_core::conditional::{self, Answer, Validators};
 use authfront_core::config::{HiddenFiles, Symlinks};
 use authfront_core::error::Error;
 use authfront_core::path::{NormPath, normalize};
@@ -127,7 +125,7 @@ impl Folder {
         };
         let found = lookup.run()?;
         match found {
-            Found::Directory => redirect(path, query),
+            Found::Directory => super::redirect(path, query),
             Found::File(served) => served.respond(),
         }
     }
@@ -227,14 +225,8 @@ impl Lookup<'_> {
     /// Judges the request against the file and reads what a small answer needs.
     fn answer(&self, file: File, meta: &std::fs::Metadata, name: &Path, direct: bool) -> Result<Served, Error> {
         let head = Arc::new(Head::of(meta, name)?);
-        let len = head.len;
-        let outcome = self.judge(&head);
-        let range = match outcome {
-            _ if *self.method == Method::HEAD => None,
-            Outcome::Full => Some((0, len)),
-            Outcome::Partial { start, end } => Some((start, end - start + 1)),
-            Outcome::NotModified | Outcome::PreconditionFailed | Outcome::Unsatisfiable => None,
-        };
+        let sent = self.judge(&head);
+        let range = if *self.method == Method::HEAD { None } else { sent.bytes };
         let content = match range {
             None => Content::None,
             // what fits one chunk and is in the page cache is read now, whole (an answer in one
@@ -255,24 +247,24 @@ impl Lookup<'_> {
             },
             Some((start, count)) => Content::Stream(file, start, count),
         };
-        Ok(Served { head, outcome, content })
+        Ok(Served { head, sent, content })
     }
 
     /// The same answer from a file kept in memory: no system call.
     fn answer_kept(&self, kept: &Kept) -> Served {
-        let outcome = self.judge(&kept.head);
-        let content = match outcome {
+        let sent = self.judge(&kept.head);
+        let content = match sent.bytes {
             _ if *self.method == Method::HEAD => Content::None,
-            Outcome::Full => Content::Bytes(kept.bytes.clone()),
-            // `end` < the length, which is the kept bytes' length (an inclusive range)
-            Outcome::Partial { start, end } => Content::Bytes(kept.bytes.slice(start as usize..=end as usize)),
-            Outcome::NotModified | Outcome::PreconditionFailed | Outcome::Unsatisfiable => Content::None,
+            // start + count ≤ the length, which is the kept bytes' length
+            Some((start, count)) => Content::Bytes(kept.bytes.slice(start as usize..(start + count) as usize)),
+            None => Content::None,
         };
-        Served { head: kept.head.clone(), outcome, content }
+        Served { head: kept.head.clone(), sent, content }
     }
 
-    fn judge(&self, head: &Head) -> Outcome {
-        conditional::evaluate(self.method, self.conditions, &head.validators, head.len)
+    fn judge(&self, head: &Head) -> Answer {
+        let outcome = conditional::evaluate(self.method, self.conditions, &head.validators, head.len);
+        conditional::answer(outcome, StatusCode::OK, head.len)
     }
 }
 
@@ -436,7 +428,7 @@ fn resolve(root: &Path, candidate: &Path) -> io::Result<Option<(PathBuf, std::fs
 /// A found file, judged, with as much of its body as the answer needs.
 struct Served {
     head: Arc<Head>,
-    outcome: Outcome,
+    sent: Answer,
     content: Content,
 }
 
@@ -464,27 +456,12 @@ impl Served {
         if let Some(date) = &head.last_modified {
             h.insert(LAST_MODIFIED, date.clone());
         }
-        let (status, count) = match self.outcome {
-            Outcome::Full => (StatusCode::OK, head.len),
-            Outcome::Partial { start, end } => {
-                h.insert(CONTENT_RANGE, value(conditional::content_range(start, end, head.len))?);
-                (StatusCode::PARTIAL_CONTENT, end - start + 1)
-            }
-            Outcome::NotModified => return Ok(with_status(res, StatusCode::NOT_MODIFIED)),
-            Outcome::PreconditionFailed => {
-                return Ok(with_status(res, StatusCode::PRECONDITION_FAILED));
-            }
-            Outcome::Unsatisfiable => {
-                h.insert(CONTENT_RANGE, value(conditional::unsatisfied_range(head.len))?);
-                h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-                return Ok(with_status(res, StatusCode::RANGE_NOT_SATISFIABLE));
-            }
-        };
-        h.insert(CONTENT_TYPE, head.content_type.clone());
-        // what GET sends, for HEAD too (RFC 9110 §9.3.2)
-        h.insert(CONTENT_LENGTH, HeaderValue::from(count));
-        h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-        Ok(with_status(res, status))
+        if self.sent.bytes.is_some() {
+            h.insert(CONTENT_TYPE, head.content_type.clone());
+            h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        }
+        self.sent.headers(h);
+        Ok(with_status(res, self.sent.status))
     }
 }
 
@@ -495,25 +472,6 @@ fn with_status(mut res: Response<Body>, status: StatusCode) -> Response<Body> {
 
 fn value(s: String) -> Result<HeaderValue, Error> {
     HeaderValue::try_from(s).map_err(|e| Error::Internal(format!("header value: {e}")))
-}
-
-/// `/dir` → `/dir/` (keeping the query), so that the index's relative links resolve.
-fn redirect(path: &NormPath, query: Option<&str>) -> Result<Response<Body>, Error> {
-    // a NormPath starts with one `/` and has no empty segment, so this never becomes a
-    // `//host` (protocol-relative) URL pointing off the site
-    let mut location = path.encoded();
-    location.push('/');
-    if let Some(q) = query {
-        location.push('?');
-        location.push_str(q);
-    }
-    let mut res = with_status(Response::new(body::empty()), StatusCode::MOVED_PERMANENTLY);
-    res.headers_mut().insert(LOCATION, value(location)?);
-    // cacheable, but not forever as a bare 301 would be: if a deploy later turns the directory
-    // into a file, browsers stop redirecting within the hour; a missed cache costs one round
-    // trip, and only for URLs typed without the slash
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
-    Ok(res)
 }
 
 mod memo;

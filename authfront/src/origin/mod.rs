@@ -172,3 +172,13 @@ impl Origin {
         }
     }
 }
+
+/// The static-site directory redirect ([`route::directory_redirect`]), as a response.
+fn redirect(path: &NormPath, query: Option<&str>) -> Result<Response<Body>, Error> {
+    let (status, headers) = route::directory_redirect(path, query)
+        .ok_or_else(|| Error::Internal(format!("redirect for {}: the query is not a header value", path.as_str())))?;
+    let mut res = Response::new(crate::body::empty());
+    *res.status_mut() = status;
+    *res.headers_mut() = headers;
+    Ok(res)
+}

@@ -20,7 +20,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use http::header::CONTENT_TYPE;
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 
@@ -89,7 +89,7 @@ impl S3 {
             // `/dir` with only `dir/index.html` behind it: the folder origin's redirect
             let index = format!("{}/{}", f.path.as_str(), route::INDEX);
             if let Got::Object(_) = self.get(&f, &Method::HEAD, &index, false).await? {
-                return redirect(&f);
+                return super::redirect(&f.path, f.query.as_deref());
             }
         }
         Err(Error::NotFound)
@@ -185,20 +185,4 @@ async fn read_limited(mut body: Body) -> Bytes {
     }
     out.truncate(ERROR_BODY_LIMIT);
     out.into()
-}
-
-/// `/dir` → `/dir/` (query kept), cacheable for an hour like the folder origin's.
-fn redirect(f: &Fetch) -> Result<Response<Body>, Error> {
-    let mut location = f.path.encoded();
-    location.push('/');
-    if let Some(q) = &f.query {
-        location.push('?');
-        location.push_str(q);
-    }
-    let loc = HeaderValue::try_from(location).map_err(|e| Error::Internal(format!("redirect: {e}")))?;
-    let mut resp = Response::new(body::empty());
-    *resp.status_mut() = StatusCode::MOVED_PERMANENTLY;
-    resp.headers_mut().insert(LOCATION, loc);
-    resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
-    Ok(resp)
 }

@@ -363,3 +363,79 @@ fn headers_lists_all_that_evaluate_reads() {
     assert_eq!(kept.len(), all.len() - 1);
     assert_eq!(evaluate(&Method::GET, &kept, &v(), 1000), part(0, 9));
 }
+
+/// The representation's headers as an origin or the cache would send them whole.
+fn representation() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (n, v) in [
+        ("content-type", "text/plain"),
+        ("etag", ABC),
+        ("last-modified", T_DATE),
+        ("cache-control", "max-age=60"),
+        ("vary", "accept-encoding"),
+        ("set-cookie", "a=1"),
+        ("content-length", "999"),
+    ] {
+        h.append(n, HeaderValue::from_static(v));
+    }
+    h
+}
+
+fn answered(outcome: Outcome, full: StatusCode, len: u64) -> (Answer, HeaderMap) {
+    let a = answer(outcome, full, len);
+    let mut h = representation();
+    a.headers(&mut h);
+    (a, h)
+}
+
+#[test]
+fn full_keeps_the_representation_and_its_status_with_the_true_length() {
+    for full in [StatusCode::OK, StatusCode::NOT_FOUND] {
+        let (a, h) = answered(Full, full, 10);
+        assert_eq!((a.status, a.bytes), (full, Some((0, 10))));
+        assert_eq!(h["content-length"], "10");
+        assert_eq!((h["etag"].to_str().unwrap(), h["content-type"].to_str().unwrap()), (ABC, "text/plain"));
+        assert!(!h.contains_key("content-range"));
+    }
+}
+
+#[test]
+fn partial_is_206_with_its_range_and_count() {
+    let (a, h) = answered(Outcome::Partial { start: 2, end: 5 }, StatusCode::OK, 10);
+    assert_eq!((a.status, a.bytes), (StatusCode::PARTIAL_CONTENT, Some((2, 4))));
+    assert_eq!((h["content-length"].to_str().unwrap(), h["content-range"].to_str().unwrap()), ("4", "bytes 2-5/10"));
+    assert_eq!(h["content-type"], "text/plain");
+}
+
+#[test]
+fn not_modified_keeps_only_what_rfc_9110_lists_and_no_body() {
+    let (a, h) = answered(NotModified, StatusCode::OK, 10);
+    assert_eq!((a.status, a.bytes), (StatusCode::NOT_MODIFIED, None));
+    let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["cache-control", "etag", "last-modified", "vary"]);
+}
+
+#[test]
+fn precondition_failed_and_unsatisfiable_carry_no_representation() {
+    let (a, h) = answered(PreconditionFailed, StatusCode::OK, 10);
+    assert_eq!((a.status, a.bytes, h.len()), (StatusCode::PRECONDITION_FAILED, None, 0));
+    let (a, h) = answered(Unsatisfiable, StatusCode::OK, 10);
+    assert_eq!((a.status, a.bytes), (StatusCode::RANGE_NOT_SATISFIABLE, None));
+    assert_eq!((h["content-range"].to_str().unwrap(), h["accept-ranges"].to_str().unwrap()), ("bytes */10", "bytes"));
+    assert_eq!(h.len(), 2, "no Set-Cookie, type or length of the representation: {h:?}");
+}
+
+#[test]
+fn every_range_outcome_of_evaluate_answers_inside_the_representation() {
+    for len in [1u64, 2, 10, 1000] {
+        for range in ["bytes=0-0", "bytes=0-", "bytes=-1", "bytes=5-9", "bytes=999-", "bytes=-5000", "bytes=3-2"] {
+            let mut req = HeaderMap::new();
+            req.insert("range", HeaderValue::from_static(range));
+            let outcome = evaluate(&Method::GET, &req, &validators(Some(ABC), Some(T)), len);
+            if let Some((start, count)) = answer(outcome, StatusCode::OK, len).bytes {
+                assert!(count >= 1 && start + count <= len, "{range} of {len}: {start}+{count}");
+            }
+        }
+    }
+}

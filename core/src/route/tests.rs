@@ -73,3 +73,20 @@ fn hidden_names_are_any_segment_starting_with_a_dot_but_well_known() {
         assert!(!hidden(&p(s)), "{s}");
     }
 }
+
+#[test]
+fn a_directory_without_its_slash_redirects_to_it_on_the_site_for_an_hour() {
+    let (status, h) = directory_redirect(&p("/docs/guide"), Some("a=1&b=%2F")).unwrap();
+    assert_eq!(status, http::StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(h["location"], "/docs/guide/?a=1&b=%2F");
+    assert_eq!(h["cache-control"], "max-age=3600");
+    // encoded segments stay encoded, and nothing climbs off the site or becomes `//host`
+    for (path, location) in [("/a%20b", "/a%20b/"), ("//evil.example/x", "/evil.example/x/"), ("/%2F%2Fevil", "/evil/")]
+    {
+        let Ok(n) = normalize(path) else { continue };
+        let (_, h) = directory_redirect(&n, None).unwrap();
+        let got = h["location"].to_str().unwrap();
+        assert_eq!(got, location, "{path}");
+        assert!(!got.starts_with("//"), "{path} → {got}");
+    }
+}
