@@ -5,7 +5,7 @@
 //! It holds what [`authfront_core::cache`] said may be stored and nothing else; it never
 //! decides cacheability or freshness itself. Filling on a miss — one origin fetch for many
 //! simultaneous misses, revalidation, stale-if-error — is in [`fill`]; purging and stats from
-//! outside, in [`admin`].
+//! outside, in [`crate::admin`].
 //!
 //! [`Freshness::keep_for`]: authfront_core::cache::Freshness::keep_for
 

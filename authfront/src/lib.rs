@@ -10,7 +10,8 @@
 //! - [`server`]: hyper; request → `core::decide` → carry out the action.
 //! - [`listener`]: connections within limits (cap, timeouts, idle close, drain), for the main
 //!   and the admin listener.
-//! - [`flow`]: the login driver: login, callback and sign-out as `core::flow` orders them.
+//! - [`login`]: the login driver: login, callback, refresh and sign-out as `core::flow` orders
+//!   them.
 //! - [`report`]: the one error channel (every failure logged once, with its reason code).
 //! - [`refresher`]: refreshes, one at a time per session, with a grace window.
 //! - [`backchannel`]: the back-channel logout receiver.
@@ -23,7 +24,7 @@
 //! - [`origin`]: where content comes from (`Origin::{Folder, S3, Http}`), and the pooled client.
 //! - [`cache`]: the edge cache's byte-bounded store; coalesced fills, revalidation, stale-if-error.
 //! - [`compress`]: gzip and brotli, in memory for cached bodies, streaming otherwise.
-//! - [`load`]: config file → resolved secrets and paths → `Config`.
+//! - [`config_file`]: the config file → resolved secrets and paths → `Config`.
 //! - [`body`]: the one response body type.
 //! - [`upload`]: a client's request body on its way to an origin (bounded, timed).
 //! - [`cli`]: the command line.
@@ -37,11 +38,11 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod compress;
-pub mod flow;
+pub mod config_file;
 pub mod forward;
 pub mod idp;
 pub mod listener;
-pub mod load;
+pub mod login;
 pub mod origin;
 pub mod random;
 pub mod refresher;

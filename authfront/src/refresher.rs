@@ -10,7 +10,7 @@
 //! `session.refresh_retry` (one slow attempt per session per interval).
 //!
 //! What a refresh produces, and whether a failure means "sign in again", is decided by
-//! `core::flow::refresh`, and the exchange is driven by [`crate::flow::refresh`]; this module
+//! `core::flow::refresh`, and the exchange is driven by [`crate::login::refresh`]; this module
 //! only runs attempts one at a time, waits and remembers.
 
 use std::collections::HashMap;
@@ -75,7 +75,7 @@ impl Refresher {
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Refreshes `s` with `attempt` (the provider exchange, [`crate::flow::refresh`]), or
+    /// Refreshes `s` with `attempt` (the provider exchange, [`crate::login::refresh`]), or
     /// joins the refresh already under way; waits for it at most [`WAIT`] (then `Transient`:
     /// serve the session as it is). `grace`: how long a fresh outcome is handed to the
     /// session's requests still carrying the old cookies; `retry`: how long after a failed

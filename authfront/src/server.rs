@@ -17,8 +17,8 @@ use tokio::net::TcpListener;
 
 use crate::app::App;
 use crate::body::{self, Body};
-use crate::flow;
 use crate::forward::Target;
+use crate::login;
 use crate::refresher::Outcome;
 use crate::report::Logged as _;
 
@@ -42,7 +42,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
     let ctx = Ctx { now, revocations: &revocations, client };
     let reply = match decide(&app.site, &parts, &ctx) {
         Action::Forward(f) => {
-            let cookies = flow::forward_cookies(app, &f, &parts, now);
+            let cookies = login::forward_cookies(app, &f, &parts, now);
             let target = Target {
                 path: &f.path,
                 query: f.query.as_deref(),
@@ -55,14 +55,14 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
             return forward(app, &parts, target, cookies, body).await;
         }
         Action::Refresh(r) => {
-            let outcome = flow::refresh(app, &parts, &r.session, now).await;
+            let outcome = login::refresh(app, &parts, &r.session, now).await;
             let (session, cookies) = match &outcome {
                 Outcome::Fresh(fresh) => (&fresh.session, fresh.cookies.clone()),
                 Outcome::Transient => (&r.session, Vec::new()),
                 Outcome::Refused => {
                     let after = on_refused(&app.site, &parts, &r.next);
                     let reply = match after.then {
-                        Unauth::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
+                        Unauth::Login { return_to } => login::start_login(app, &parts, &return_to, None, now).await,
                         Unauth::Respond(r) => r,
                     };
                     return to_response(with_cookies(reply, &after.clear), head);
@@ -86,12 +86,12 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
         }
         Action::Respond(r) => r,
         Action::Refuse(e) => Done::page(e, None).logged(parts.uri.path()),
-        Action::Login { return_to } => flow::start_login(app, &parts, &return_to, None, now).await,
+        Action::Login { return_to } => login::start_login(app, &parts, &return_to, None, now).await,
         Action::LoginPrompt { return_to, prompt } => {
-            flow::start_login(app, &parts, &return_to, Some(prompt), now).await
+            login::start_login(app, &parts, &return_to, Some(prompt), now).await
         }
-        Action::Exchange(x) => flow::exchange(app, &parts, x, now).await,
-        Action::SignOut(so) => flow::sign_out(app, &parts, so, now).await,
+        Action::Exchange(x) => login::exchange(app, &parts, x, now).await,
+        Action::SignOut(so) => login::sign_out(app, &parts, so, now).await,
         Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body, now).await,
     };
     to_response(reply, head)

@@ -8,10 +8,10 @@
 //! paths of `[[cloudfront.signed_paths]]` a valid CloudFront signed URL or signed cookies stand
 //! in for a session (`signed`).
 
-mod own;
+mod endpoints;
 mod signed;
 
-pub use own::userinfo;
+pub use endpoints::userinfo;
 
 // what the flows start from, named where each flow is (the flows import nothing of `decide`)
 pub use crate::flow::callback::Exchange;
@@ -122,15 +122,15 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
     };
     let eps = &site.config.server.endpoints;
     if path.as_str() == eps.callback {
-        return own::callback(site, req, ctx);
+        return endpoints::callback(site, req, ctx);
     }
     if path.as_str() == eps.signout {
-        return Action::SignOut(SignOut { session: session(site, req, ctx), return_to: own::rd(req) });
+        return Action::SignOut(SignOut { session: session(site, req, ctx), return_to: endpoints::rd(req) });
     }
     if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str())
         && (rest.is_empty() || rest.starts_with('/'))
     {
-        return own::endpoint(site, req, ctx, &path);
+        return endpoints::endpoint(site, req, ctx, &path);
     }
     let cfg = &site.config;
     let user = session(site, req, ctx);

@@ -17,9 +17,9 @@
 use crate::cloudfront::SignError;
 use crate::cloudfront::login as cf_login;
 use crate::error::Error;
-use crate::mint::{self, SealNonces};
 use crate::reply::Reply;
 use crate::session::{Session, SessionId};
+use crate::session_cookies::{self, SealNonces};
 use crate::site::Site;
 
 pub mod backchannel;
@@ -82,7 +82,7 @@ pub fn forward_cookies(
     nonce: impl FnOnce() -> [u8; crate::keyring::NONCE_LEN],
 ) -> (Vec<String>, Option<Error>) {
     let Some(u) = user else { return (Vec::new(), None) };
-    let mut cookies: Vec<String> = touch.then(|| mint::touch(site, u, now, nonce())).into_iter().collect();
+    let mut cookies: Vec<String> = touch.then(|| session_cookies::touch(site, u, now, nonce())).into_iter().collect();
     let mut error = None;
     if renew_cloudfront {
         match cf_login::for_session(site, u, now) {
@@ -95,11 +95,11 @@ pub fn forward_cookies(
 
 /// A session just begun or renewed, the provider tokens it keeps, and the raw tokens the
 /// cookie modes hand to the page.
-pub(crate) type Minted = (Session, crate::session::tokens::Tokens, mint::RawTokens);
+pub(crate) type Minted = (Session, crate::session::tokens::Tokens, session_cookies::RawTokens);
 
 /// Every cookie of a session just begun or renewed: the sealed session and tokens, the cookie
 /// modes, the additional cookies (`with_additional`: after sign-in) and CloudFront login mode.
-pub(crate) fn session_cookies(
+pub(crate) fn cookies_for(
     site: &Site,
     req: &http::HeaderMap,
     (session, tokens, raw): &Minted,
@@ -107,9 +107,9 @@ pub(crate) fn session_cookies(
     with_additional: bool,
     now: u64,
 ) -> Result<Vec<String>, Error> {
-    let mut cookies = mint::write(site, req, session, tokens, raw, seal, now);
+    let mut cookies = session_cookies::write(site, req, session, tokens, raw, seal, now);
     if with_additional {
-        cookies.extend(mint::additional(site));
+        cookies.extend(session_cookies::additional(site));
     }
     cookies.extend(cf_login::for_session(site, session, now).map_err(cf_error)?);
     Ok(cookies)

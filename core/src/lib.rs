@@ -17,7 +17,7 @@
 //! - [`signout`]: sign-out (RP-initiated logout) and the signed-out page.
 //! - [`flow`]: each flow with the provider (callback, refresh, sign-out, back-channel logout)
 //!   as a sans-I/O state machine that drivers only carry out.
-//! - [`mint`]: the cookies a session is carried in (sealed, chunked, seed modes, extra).
+//! - [`session_cookies`]: the cookies a session is carried in (sealed, chunked, seed modes, extra).
 //! - [`unauth`]: what a request without a session gets (redirect or JSON 401).
 //! - [`cookies`]: reading the `Cookie` header, writing `Set-Cookie`.
 //! - [`cloudfront`]: CloudFront signed URLs and cookies: sign, verify, login-mode cookies.
@@ -46,7 +46,6 @@ pub mod error;
 pub mod flow;
 pub mod keyring;
 pub mod login;
-pub mod mint;
 pub mod oidc;
 pub mod page;
 pub mod path;
@@ -59,6 +58,7 @@ pub mod route;
 pub mod s3;
 pub mod screen;
 pub mod session;
+pub mod session_cookies;
 pub mod signout;
 pub mod site;
 pub mod unauth;

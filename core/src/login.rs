@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::cookies::{self, Lifetime};
 use crate::error::Error;
 use crate::keyring::{NONCE_LEN, Purpose};
-use crate::mint::{RawTokens, raw_tokens, rule_groups};
 use crate::oidc::{self, Discovery, IdClaims, IdTokenCheck, IdTokenError, KeySet, TokenResponse};
 use crate::path::NormPath;
 use crate::refresh;
 use crate::reply::Reply;
 use crate::session::tokens::Tokens;
 use crate::session::{Session, SessionId};
+use crate::session_cookies::{RawTokens, raw_tokens, rule_groups};
 use crate::site::Site;
 
 pub use crate::prompt::Prompt;

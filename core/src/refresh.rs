@@ -5,10 +5,10 @@
 //! result for a short grace window, so requests still carrying the previous cookies pass.
 
 use crate::error::Error;
-use crate::mint::{RawTokens, raw_tokens, rule_groups};
 use crate::oidc::{IdClaims, TokenResponse};
 use crate::session::Session;
 use crate::session::tokens::Tokens;
+use crate::session_cookies::{RawTokens, raw_tokens, rule_groups};
 use crate::site::Site;
 
 /// Assumed token lifetime when the provider names none (seconds).

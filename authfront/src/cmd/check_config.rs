@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use authfront_core::site::Site;
 
 pub fn command(path: &Path, urls: bool) -> ExitCode {
-    let config = match super::config(path, crate::load::load) {
+    let config = match super::config(path, crate::config_file::load) {
         Ok(c) => c,
         Err(code) => return code,
     };

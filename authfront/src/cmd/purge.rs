@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn command(path: &Path, pattern: &str) -> ExitCode {
-    let config = match super::config(path, crate::load::load) {
+    let config = match super::config(path, crate::config_file::load) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -16,7 +16,7 @@ use crate::store::{Revoker, StoreError};
 
 pub fn command(path: &Path, what: RevokeWhat) -> ExitCode {
     super::logging("warn");
-    let config = match super::config(path, crate::load::load_for_store) {
+    let config = match super::config(path, crate::config_file::load_for_store) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -14,7 +14,7 @@ use crate::app::App;
 /// Carries out `authfront serve --config FILE`.
 pub fn command(path: &Path) -> ExitCode {
     super::logging("info");
-    let config = match super::config(path, crate::load::load) {
+    let config = match super::config(path, crate::config_file::load) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -5,7 +5,7 @@
 //! configured lifetime but never past the session's end, and the attributes of authfront's own
 //! cookies (`HttpOnly`, `Secure`, `SameSite`) with the configured `Domain` and `Path`. They are
 //! written with the session's cookies after a sign-in and after every refresh, and by the
-//! `login` endpoint when CloudFront has sent a signed-in browser back (see `decide::own`).
+//! `login` endpoint when CloudFront has sent a signed-in browser back (see `decide::endpoints`).
 
 use std::net::IpAddr;
 

@@ -17,7 +17,7 @@
 
 use http::HeaderMap;
 
-use super::{Done, SessionRandom, Step, session_cookies};
+use super::{Done, SessionRandom, Step, cookies_for};
 use crate::error::Error;
 use crate::login::{self, Once, Pending};
 use crate::oidc::{Discovery, IdClaims, IdTokenError, KeySet, TokenRequest, TokenResponse, code_request};
@@ -139,7 +139,7 @@ impl AwaitKeys {
         now: u64,
     ) -> Step<SignedIn> {
         let minted = claims.map(|c| login::session_from(site, &c, &self.tokens, rnd.id, now));
-        match minted.and_then(|m| session_cookies(site, req, &m, rnd.seal, true, now).map(|c| (m.0, c))) {
+        match minted.and_then(|m| cookies_for(site, req, &m, rnd.seal, true, now).map(|c| (m.0, c))) {
             Ok((session, cookies)) => {
                 Step::Next(SignedIn { reply: login::finish(site, &self.cb.x.pending, &cookies), session })
             }

@@ -11,14 +11,14 @@
 use http::HeaderMap;
 use http::request::Parts;
 
-use super::session_cookies;
+use super::cookies_for;
 use crate::cookies;
 use crate::error::Error;
-use crate::mint::{self, SealNonces};
 use crate::oidc::{self, Discovery, IdClaims, IdTokenError, KeySet, TokenRequest, TokenResponse};
 use crate::path::NormPath;
 use crate::session::Session;
 use crate::session::tokens::Tokens;
+use crate::session_cookies::{self, SealNonces};
 use crate::site::Site;
 use crate::unauth::{self, Unauth};
 
@@ -145,7 +145,7 @@ impl AwaitKeys {
         };
         let minted = crate::refresh::after(site, &self.r.session, &self.r.tokens, &self.resp, claims.as_ref(), now)
             .map_err(Failed::of)?;
-        let cookies = session_cookies(site, req, &minted, seal, false, now).map_err(Failed::of)?;
+        let cookies = cookies_for(site, req, &minted, seal, false, now).map_err(Failed::of)?;
         Ok(Fresh { session: minted.0, cookies })
     }
 }
@@ -164,7 +164,7 @@ pub fn on_refused(site: &Site, req: &Parts, next: &Next) -> AfterRefused {
         Next::Forward { path, .. } => unauth::answer(site, req, path),
         Next::UserInfo => Unauth::Respond(unauth::status(site, "/")),
     };
-    AfterRefused { clear: mint::clear(site, &req.headers), then }
+    AfterRefused { clear: session_cookies::clear(site, &req.headers), then }
 }
 
 #[cfg(test)]

@@ -9,12 +9,12 @@ use http::HeaderMap;
 
 use crate::cookies;
 use crate::keyring::NONCE_LEN;
-use crate::mint;
 use crate::oidc::{Discovery, TokenRequest, revocation_request};
 use crate::reply::Reply;
 use crate::revocation::Entry;
 use crate::session::Session;
 use crate::session::tokens::Tokens;
+use crate::session_cookies;
 use crate::signout;
 use crate::site::Site;
 
@@ -48,7 +48,7 @@ impl SigningOut {
         let tokens = so.session.as_ref().and_then(|s| {
             cookies::find_chunked(req, &cfg.cookie.tokens_name).and_then(|t| Tokens::open(&cfg.keys, &t, &s.id))
         });
-        SigningOut { so, tokens, clear: mint::clear(site, req) }
+        SigningOut { so, tokens, clear: session_cookies::clear(site, req) }
     }
 
     /// The session being signed out, if the request had one.

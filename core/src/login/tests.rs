@@ -181,8 +181,8 @@ fn finish_sets_cookies_and_returns_to_the_page() {
     };
     let (sess, tokens, raw) =
         session_from(&s, &claims(&["staff"]), &token_response(Some("rt")), SessionId([4; 16]), 1000);
-    let nonces = crate::mint::SealNonces { session: [1; 12], tokens: [2; 12] };
-    let cookies = crate::mint::write(&s, &http::HeaderMap::new(), &sess, &tokens, &raw, nonces, 1000);
+    let nonces = crate::session_cookies::SealNonces { session: [1; 12], tokens: [2; 12] };
+    let cookies = crate::session_cookies::write(&s, &http::HeaderMap::new(), &sess, &tokens, &raw, nonces, 1000);
     let r = finish(&s, &p, &cookies);
     assert_eq!(header(&r, "location"), ["http://127.0.0.1:8080/docs/a.html?x=1"]);
     let set = header(&r, "set-cookie");

@@ -92,7 +92,7 @@ fn domain_path_and_sha256_from_config() {
 #[test]
 fn sign_out_clears_every_login_mode_cookie() {
     let s = site();
-    let cleared = crate::mint::clear(&s, &HeaderMap::new());
+    let cleared = crate::session_cookies::clear(&s, &HeaderMap::new());
     for name in [
         "CloudFront-Policy",
         "CloudFront-Expires",
