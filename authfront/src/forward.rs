@@ -22,7 +22,6 @@ use bytes::Bytes;
 use http::header::{AGE, CONTENT_LENGTH, RANGE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
-use hyper::body::Incoming;
 
 use crate::app::App;
 use crate::body::{self, Body};
@@ -38,7 +37,7 @@ const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 /// path, the query without signing parameters) from the cache or its origin; `user` is the
 /// signed-in user, if any; `client` the peer (for `X-Forwarded-For`). Never fails: errors
 /// become pages.
-pub async fn forward(app: &App, parts: &Parts, target: Target<'_>, body: Incoming) -> Response<Body> {
+pub async fn forward(app: &App, parts: &Parts, target: Target<'_>, body: Option<Body>) -> Response<Body> {
     let head = parts.method == Method::HEAD;
     let server = &app.site.config.server.guard.limits;
     let limit = app.site.config.proxy.max_request_body;

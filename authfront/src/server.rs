@@ -11,8 +11,9 @@ use authfront_core::flow::Done;
 use authfront_core::flow::refresh::on_refused;
 use authfront_core::reply::Reply;
 use authfront_core::unauth::Unauth;
+use bytes::Bytes;
 use http::{Method, Request, Response};
-use hyper::body::Incoming;
+use http_body_util::BodyExt as _;
 use tokio::net::TcpListener;
 
 use crate::app::App;
@@ -33,9 +34,16 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
     crate::listener::serve(listener, limits, "main", handler, shutdown, grace).await;
 }
 
-/// One request from `client`, start to end. Never fails: every error becomes a page.
-pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> Response<Body> {
+/// One request from `client`, start to end. Never fails: every error becomes a page. Generic
+/// over the request body, so that tests hand it requests without a socket (the listener gives
+/// it hyper's `Incoming`); a body that is over before it starts (a `GET`'s) costs nothing.
+pub async fn handle<B>(app: &Arc<App>, req: Request<B>, client: IpAddr) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let (parts, body) = req.into_parts();
+    let body = (!body.is_end_stream()).then(|| body.map_err(std::io::Error::other).boxed_unsync());
     let now = app.now();
     let head = parts.method == Method::HEAD;
     let revocations = app.revocations();
@@ -92,7 +100,9 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, client: IpAddr) -> R
         }
         Action::Exchange(x) => login::exchange(app, &parts, x, now).await,
         Action::SignOut(so) => login::sign_out(app, &parts, so, now).await,
-        Action::BackchannelLogout => crate::backchannel::handle(app, &parts, body, now).await,
+        Action::BackchannelLogout => {
+            crate::backchannel::handle(app, &parts, body.unwrap_or_else(body::empty), now).await
+        }
     };
     to_response(reply, head)
 }
@@ -104,7 +114,7 @@ async fn forward(
     parts: &http::request::Parts,
     target: Target<'_>,
     cookies: Vec<String>,
-    body: Incoming,
+    body: Option<Body>,
 ) -> Response<Body> {
     let mut resp = crate::forward::forward(app, parts, target, body).await;
     let h = resp.headers_mut();

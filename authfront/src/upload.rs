@@ -20,7 +20,7 @@ use std::time::Duration;
 use authfront_core::error::Error;
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
-use hyper::body::{Body as _, Frame, Incoming, SizeHint};
+use hyper::body::{Body as _, Frame, SizeHint};
 use tokio::sync::Notify;
 use tokio::time::{Instant, Sleep};
 
@@ -44,7 +44,7 @@ struct State {
     /// Bytes still allowed.
     left: AtomicU64,
     /// What the origin request did not read, handed back when it dropped the body.
-    leftover: Mutex<Option<Incoming>>,
+    leftover: Mutex<Option<Body>>,
     settled: Notify,
 }
 
@@ -123,10 +123,10 @@ fn take(left: &AtomicU64, n: u64) -> bool {
 
 /// The request body for an origin, or `None` when the request has none (nothing is then sent,
 /// and no length either), and the watch that tells how the upload went.
-pub fn body(incoming: Incoming, limit: u64, timeout: Duration) -> (Option<Body>, Watch) {
-    if incoming.is_end_stream() {
+pub fn body(incoming: Option<Body>, limit: u64, timeout: Duration) -> (Option<Body>, Watch) {
+    let Some(incoming) = incoming.filter(|b| !b.is_end_stream()) else {
         return (None, Watch { state: None, limit, timeout });
-    }
+    };
     let state = Arc::new(State {
         how: AtomicU8::new(RUNNING),
         left: AtomicU64::new(limit),
@@ -150,7 +150,7 @@ pub fn none(limit: u64, timeout: Duration) -> Watch {
 
 struct Upload {
     /// `None` once ended or handed back.
-    inner: Option<Incoming>,
+    inner: Option<Body>,
     timeout: Duration,
     deadline: Pin<Box<Sleep>>,
     watch: Watch,
@@ -195,13 +195,13 @@ impl hyper::body::Body for Upload {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.as_ref().is_none_or(Incoming::is_end_stream)
+        self.inner.as_ref().is_none_or(Body::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {
         // the client's declared length (checked against the limit by the core), so that the
         // origin request carries the same `Content-Length`, counted by hyper
-        self.inner.as_ref().map_or_else(|| SizeHint::with_exact(0), Incoming::size_hint)
+        self.inner.as_ref().map_or_else(|| SizeHint::with_exact(0), Body::size_hint)
     }
 }
 

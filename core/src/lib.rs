@@ -62,3 +62,6 @@ pub mod session_cookies;
 pub mod signout;
 pub mod site;
 pub mod unauth;
+
+#[cfg(test)]
+pub(crate) mod testkit;

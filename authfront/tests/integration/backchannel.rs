@@ -7,7 +7,7 @@ use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::support::{CLIENT, Edge, FakeIdp, der, location, set_cookie, start_login};
+use crate::support::{CLIENT, Edge, FakeIdp, callback_from, der, location, set_cookie, sign_in};
 
 const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
@@ -50,11 +50,8 @@ async fn post_token(edge: &Edge, token: &str) -> reqwest::Response {
 }
 
 /// A signed-in session cookie (the fake's ID token carries `sid: fake-op-session`).
-async fn sign_in(edge: &Edge, idp: &FakeIdp) -> String {
-    let s = start_login(edge, idp, "/docs/page.html").await;
-    let r = edge.get(&s.callback, &[("authfront_login", &s.binding)]).await;
-    assert_eq!(r.status(), StatusCode::FOUND);
-    let session = set_cookie(&r, "authfront_session").unwrap();
+async fn signed_in(edge: &Edge, idp: &FakeIdp) -> String {
+    let session = sign_in(edge, idp, "/docs/page.html").await;
     assert_eq!(edge.get("/docs/page.html", &[("authfront_session", &session)]).await.status(), StatusCode::OK);
     session
 }
@@ -77,7 +74,7 @@ async fn assert_refused(r: reqwest::Response, why: &str) {
 async fn a_valid_logout_token_ends_the_session_of_its_sid() {
     let idp = FakeIdp::start().await;
     let edge = Edge::start(&idp.issuer, "").await;
-    let session = sign_in(&edge, &idp).await;
+    let session = signed_in(&edge, &idp).await;
     let r = post_token(&edge, &sign(&claims(&idp.issuer), "rsa1", "rsa1")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["cache-control"], "no-store");
@@ -89,16 +86,14 @@ async fn a_valid_logout_token_ends_the_session_of_its_sid() {
 }
 
 async fn sign_in_allowing_refusal(edge: &Edge, idp: &FakeIdp) -> String {
-    let s = start_login(edge, idp, "/docs/page.html").await;
-    let r = edge.get(&s.callback, &[("authfront_login", &s.binding)]).await;
-    set_cookie(&r, "authfront_session").unwrap()
+    set_cookie(&callback_from(edge, idp, "/docs/page.html").await, "authfront_session").unwrap()
 }
 
 #[tokio::test]
 async fn a_sub_only_token_ends_every_session_of_the_user() {
     let idp = FakeIdp::start().await;
     let edge = Edge::start(&idp.issuer, "").await;
-    let (one, two) = (sign_in(&edge, &idp).await, sign_in(&edge, &idp).await);
+    let (one, two) = (signed_in(&edge, &idp).await, signed_in(&edge, &idp).await);
     let mut c = claims(&idp.issuer);
     c.as_object_mut().unwrap().remove("sid");
     let r = post_token(&edge, &sign(&c, "rsa1", "rsa1")).await;
@@ -110,7 +105,7 @@ async fn a_sub_only_token_ends_every_session_of_the_user() {
 async fn bad_posts_are_refused_with_400_json_and_change_nothing() {
     let idp = FakeIdp::start().await;
     let edge = Edge::start(&idp.issuer, "").await;
-    let session = sign_in(&edge, &idp).await;
+    let session = signed_in(&edge, &idp).await;
     let good = sign(&claims(&idp.issuer), "rsa1", "rsa1");
     let form = |t: &str| url::form_urlencoded::Serializer::new(String::new()).append_pair("logout_token", t).finish();
 
@@ -152,7 +147,7 @@ async fn bad_posts_are_refused_with_400_json_and_change_nothing() {
 async fn a_token_from_a_new_provider_key_is_verified_after_a_key_refresh() {
     let idp = FakeIdp::start().await;
     let edge = Edge::start(&idp.issuer, "jwks_min_refresh_interval = \"0s\"").await;
-    let session = sign_in(&edge, &idp).await;
+    let session = signed_in(&edge, &idp).await;
     let hits = idp.with(|s| s.jwks_hits);
     // the provider rotates to rsa2 after the sign-in
     idp.with(|s| s.published = vec!["rsa1", "rsa2"]);
@@ -172,7 +167,7 @@ async fn a_replayed_token_is_acknowledged_without_acting_again() {
     assert_eq!(post_token(&edge, &token).await.status(), StatusCode::OK);
     // the user signs in again after the logout...
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let session = sign_in(&edge, &idp).await;
+    let session = signed_in(&edge, &idp).await;
     // ...and a replay of the old token must not end the new session
     assert_eq!(post_token(&edge, &token).await.status(), StatusCode::OK);
     assert!(!signed_out(&edge, &idp, &session).await, "a replay revoked a session begun after the logout");

@@ -9,6 +9,7 @@
 mod backchannel;
 mod boundary;
 mod cache;
+mod oneshot;
 mod origins;
 mod refresh;
 mod support;

@@ -7,15 +7,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use crate::support::origin::{Canned, TestOrigin};
-use crate::support::{Edge, FakeIdp, set_cookie, start_login};
-
-/// Signs in at the fake provider; returns the session cookie's value.
-async fn sign_in(edge: &Edge, idp: &FakeIdp) -> String {
-    let s = start_login(edge, idp, "/").await;
-    let r = edge.get(&s.callback, &[("authfront_login", &s.binding)]).await;
-    assert_eq!(r.status(), StatusCode::FOUND);
-    set_cookie(&r, "authfront_session").unwrap()
-}
+use crate::support::{Edge, FakeIdp, sign_in};
 
 #[tokio::test]
 async fn identity_forwarded_headers_secret_and_cookies() {
@@ -27,7 +19,7 @@ async fn identity_forwarded_headers_secret_and_cookies() {
         origin.url
     );
     let edge = Edge::start_with(&idp.issuer, "", Some(&http), "required_groups = [\"staff\"]", "").await;
-    let session = sign_in(&edge, &idp).await;
+    let session = sign_in(&edge, &idp, "/").await;
     let r = edge
         .http
         .get(format!("{}/echo", edge.url))

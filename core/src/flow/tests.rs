@@ -9,7 +9,6 @@ use http::HeaderMap;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::config::parse;
 use crate::config::tests::minimal;
 use crate::decide::Exchange;
 use crate::error::Error;
@@ -28,7 +27,7 @@ pub(crate) fn site_with(session: &str) -> Site {
         .replace("http://127.0.0.1:9400", ISSUER)
         .replace("authfront-confidential", CLIENT)
         .replace("[origin]", &format!("{session}\n[origin]"));
-    Site::new(parse(&text, &mut |_| Err("none".into())).unwrap())
+    crate::testkit::site_from(&text)
 }
 
 /// The provider's metadata; `extra` JSON fields merged in.

@@ -3,9 +3,7 @@ use crate::config::parse;
 use crate::config::tests::minimal;
 use crate::session::tokens::Tokens;
 
-pub(crate) fn site() -> Site {
-    Site::new(parse(&minimal(), &mut |_| Err("none".into())).unwrap())
-}
+pub(crate) use crate::testkit::minimal_site as site;
 
 pub(crate) fn discovery() -> Discovery {
     let doc = br#"{"issuer":"http://127.0.0.1:9400","authorization_endpoint":"http://127.0.0.1:9400/auth",

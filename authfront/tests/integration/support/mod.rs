@@ -321,6 +321,14 @@ path = "{state}"
         }
         r.send().await.unwrap()
     }
+
+    /// `req` answered by [`authfront::server::handle`] directly, without a socket (axum's
+    /// `oneshot` style); the answer's body read whole.
+    pub async fn oneshot(&self, req: Request<Full<Bytes>>) -> (http::response::Parts, Bytes) {
+        let client = std::net::IpAddr::from([127, 0, 0, 1]);
+        let (parts, body) = authfront::server::handle(&self.app, req, client).await.into_parts();
+        (parts, body.collect().await.expect("the answer's body").to_bytes())
+    }
 }
 
 /// `name=value` of the `Set-Cookie` for `name`, if any.
@@ -355,4 +363,19 @@ pub async fn start_login(edge: &Edge, idp: &FakeIdp, path: &str) -> Started {
     let callback =
         format!("{}/_authfront/callback?code=c0de&state={}&iss={}", edge.url, enc(&q["state"]), enc(&idp.issuer));
     Started { callback, binding }
+}
+
+/// Signs in at the fake provider from `path` and returns the callback's answer (its
+/// `Set-Cookie`s are the new session's), whatever it is.
+pub async fn callback_from(edge: &Edge, idp: &FakeIdp, path: &str) -> reqwest::Response {
+    let s = start_login(edge, idp, path).await;
+    edge.get(&s.callback, &[("authfront_login", &s.binding)]).await
+}
+
+/// Signs in at the fake provider from `path`: the callback sends the browser on (`302`);
+/// returns the session cookie's value.
+pub async fn sign_in(edge: &Edge, idp: &FakeIdp, path: &str) -> String {
+    let r = callback_from(edge, idp, path).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    set_cookie(&r, "authfront_session").expect("the callback sets the session cookie")
 }

@@ -1,14 +1,11 @@
 use super::*;
 use crate::cloudfront::PublicKey;
-use crate::config::cloudfront::tests::{cf_config, testdata};
-use crate::config::parse;
+use crate::config::cloudfront::tests::cf_config;
 use crate::session::SessionId;
 
 const NOW: u64 = 1_800_000_000;
 
-fn site() -> Site {
-    Site::new(parse(&cf_config(), &mut testdata).unwrap())
-}
+use crate::testkit::cf_site as site;
 
 fn session(groups: &[&str]) -> Session {
     Session {
@@ -62,7 +59,7 @@ fn members_get_signed_cookies_that_verify_for_the_resource_only() {
 #[test]
 fn no_cookies_for_users_the_rules_refuse_or_without_login_mode() {
     assert!(for_session(&site(), &session(&[]), NOW).unwrap().is_empty());
-    let plain = Site::new(parse(&crate::config::tests::minimal(), &mut testdata).unwrap());
+    let plain = crate::testkit::minimal_site();
     assert!(for_session(&plain, &session(&["staff"]), NOW).unwrap().is_empty());
     assert!(clear(&plain).is_empty());
 }
@@ -80,7 +77,7 @@ fn domain_path_and_sha256_from_config() {
         "lifetime = \"1h\"",
         "lifetime = \"1h\"\ndomain = \"example.com\"\npath = \"/videos\"\nhash_algorithm = \"SHA256\"",
     );
-    let s = Site::new(parse(&text, &mut testdata).unwrap());
+    let s = crate::testkit::site_from(&text);
     let set = for_session(&s, &session(&["staff"]), NOW).unwrap();
     assert_eq!(set.len(), 4);
     assert!(set[3].starts_with("CloudFront-Hash-Algorithm=SHA256;"));
@@ -123,6 +120,6 @@ fn cookies_are_renewed_past_half_their_life_while_the_session_lasts() {
     assert!(!renewal_due(&s, &until_end, &ending, NOW + 500));
     // never for users the rules refuse, nor without login mode
     assert!(!renewal_due(&s, &HeaderMap::new(), &session(&[]), NOW));
-    let plain = Site::new(parse(&crate::config::tests::minimal(), &mut testdata).unwrap());
+    let plain = crate::testkit::minimal_site();
     assert!(!renewal_due(&plain, &HeaderMap::new(), &alice, NOW));
 }

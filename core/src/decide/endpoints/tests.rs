@@ -7,8 +7,7 @@ use http::{Request, StatusCode};
 use super::*;
 use crate::cloudfront::verify::{Params, verify};
 use crate::cloudfront::{KeyGroup, Refusal};
-use crate::config::cloudfront::tests::{cf_config, testdata};
-use crate::config::parse;
+use crate::config::cloudfront::tests::cf_config;
 use crate::decide::Ctx;
 use crate::revocation::Revocations;
 use crate::session::SessionId;
@@ -21,9 +20,7 @@ fn decide(site: &Site, req: &Parts, client: IpAddr, now: u64) -> Action {
     crate::decide::decide(site, req, &Ctx { now, revocations: &Revocations::default(), client })
 }
 
-fn site_from(text: &str) -> Site {
-    Site::new(parse(text, &mut testdata).unwrap())
-}
+use crate::testkit::site_from;
 
 fn site() -> Site {
     site_from(&cf_config())

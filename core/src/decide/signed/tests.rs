@@ -8,8 +8,6 @@ use super::*;
 use crate::cloudfront::keys::tests::rsa_key;
 use crate::cloudfront::sign::sign;
 use crate::cloudfront::{Cidr, HashAlgorithm, Policy};
-use crate::config::cloudfront::tests::{cf_config, testdata};
-use crate::config::parse;
 use crate::decide::{Action, Ctx};
 use crate::error::Error;
 use crate::revocation::Revocations;
@@ -26,9 +24,7 @@ fn decide(site: &Site, req: &Parts, client: IpAddr, now: u64) -> Action {
     crate::decide::decide(site, req, &Ctx { now, revocations: &Revocations::default(), client })
 }
 
-fn site() -> Site {
-    Site::new(parse(&cf_config(), &mut testdata).unwrap())
-}
+use crate::testkit::cf_site as site;
 
 fn req(uri: &str, cookie: Option<&str>, host: &str) -> Parts {
     let mut b = Request::builder().method("GET").uri(uri).header("host", host);
