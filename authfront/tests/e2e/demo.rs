@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{BIN, free_port, http, repo_root};
+use crate::support::{BIN, chromium, free_port, http, repo_root};
 
 /// A running `scripts/demo.sh`, with its state in a temporary `AUTHFRONT_RUN`.
 struct Demo {
@@ -108,11 +108,6 @@ impl Drop for Demo {
 #[tokio::test]
 #[ignore = "end-to-end: needs Node, the provider's npm packages and Chromium; scripts/test.sh runs it"]
 async fn the_demo_signs_out_for_real_and_asks_for_the_password_again() {
-    let root = repo_root();
-    assert!(
-        root.join("scripts/browser/node_modules/playwright-core").is_dir(),
-        "scripts/browser/node_modules is missing: run scripts/test.sh (it installs it)"
-    );
     let mut demo = Demo::start().await;
     let (port, op_port) = (demo.port, demo.op_port);
     // the runtime config follows the chosen ports; examples/demo.toml is left as it is
@@ -125,20 +120,10 @@ async fn the_demo_signs_out_for_real_and_asks_for_the_password_again() {
     let shots = demo.run.path().join("shots");
     fs::create_dir_all(&shots).expect("mkdir");
     let url = format!("http://127.0.0.1:{port}/");
-    let script = root.join("scripts/browser/signout.mjs");
-    let out = tokio::task::spawn_blocking({
-        let (url, shots) = (url.clone(), shots.clone());
-        move || Command::new("node").arg(script).arg(&url).arg("--screenshots").arg(&shots).output()
-    })
-    .await
-    .expect("join")
-    .expect("spawn node scripts/browser/signout.mjs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let r: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| {
-        panic!("signout.mjs printed no JSON ({e}):\n{stdout}\n{}\n{}", String::from_utf8_lossy(&out.stderr), demo.log())
-    });
-    assert!(out.status.success() && r["ok"] == true, "browser run failed: {r}\n{}", demo.log());
+    let run =
+        chromium("signout.mjs", [url.as_str().into(), "--screenshots".into(), shots.clone().into_os_string()]).await;
+    let r = &run.result;
+    assert!(run.ok(), "browser run failed: {r}\n{}\n{}", run.stderr, demo.log());
     assert_eq!(r["formShown"], true, "the first visit asks for the password: {r}");
     let user = r["userText"].as_str().unwrap_or_default();
     assert!(user.starts_with("Signed in as Alice") && user.contains("alice@example.test"), "{r}");

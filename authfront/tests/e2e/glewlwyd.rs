@@ -3,7 +3,6 @@
 //! app uses), with headless Chromium through its real login web app, and its back-channel logout
 //! after an authfront sign-out.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
@@ -59,42 +58,28 @@ async fn glewlwyd_public_client_signs_in_with_pkce_only() {
 #[tokio::test]
 #[ignore = "end-to-end: needs glewlwyd and Chromium; scripts/test.sh runs it"]
 async fn real_browser_signs_in_through_glewlwyds_login_app() {
-    let root = repo_root();
-    assert!(
-        root.join("scripts/browser/node_modules/playwright-core").is_dir(),
-        "scripts/browser/node_modules is missing: run scripts/test.sh (it installs it)"
-    );
     let app = App::start(setup(Auth::Basic)).await;
     let url = app.url("/docs/guide.html");
     let shot = app.dir.path().join("glewlwyd-login.png");
-    let (script, url_s, shot_c) = (root.join("scripts/browser/login.mjs"), url.to_string(), shot.clone());
     let _one = glewlwyd::exclusive().await;
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(&script)
-            .arg(&url_s)
-            .args([
-                "--op",
-                "glewlwyd",
-                "--user",
-                "alice",
-                "--expect",
-                "#guide",
-                "--timeout-ms",
-                "30000",
-                "--screenshot",
-            ])
-            .arg(&shot_c)
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("spawn node scripts/browser/login.mjs");
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: serde_json::Value =
-        serde_json::from_str(line).unwrap_or_else(|e| panic!("login.mjs printed no JSON ({e}):\n{stdout}\n{stderr}"));
-    assert!(out.status.success() && result["ok"] == true, "browser login failed: {result}\n{stderr}");
+    let mut args: Vec<std::ffi::OsString> = [
+        url.as_str(),
+        "--op",
+        "glewlwyd",
+        "--user",
+        "alice",
+        "--expect",
+        "#guide",
+        "--timeout-ms",
+        "30000",
+        "--screenshot",
+    ]
+    .map(Into::into)
+    .to_vec();
+    args.push(shot.clone().into_os_string());
+    let run = chromium("login.mjs", args).await;
+    let result = &run.result;
+    assert!(run.ok(), "browser login failed: {result}\n{}", run.stderr);
     assert_eq!(result["formShown"], true, "glewlwyd's login app asked for the password: {result}");
     assert_eq!(result["finalUrl"], url.as_str(), "back on the page first asked for: {result}");
     let visited = result["visited"].as_array().expect("visited");

@@ -2,7 +2,6 @@
 //! flight, grace window), refused refresh, sign-out that ends the provider session, JSON 401 for
 //! scripts, userinfo, the Amplify cookie mode read by a real page script, key rotation.
 
-use std::process::Command;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -221,26 +220,17 @@ async fn rotating_session_keys_keeps_users_signed_in() {
 #[tokio::test]
 #[ignore = "end-to-end: needs the real identity provider and Chromium; scripts/test.sh runs it"]
 async fn amplify_cookies_are_readable_by_the_page_script() {
-    let root = repo_root();
-    let script = root.join("scripts/browser/login.mjs");
     let app = App::start(Setup::new(op_form_issuer()).session_extra("cookie_mode = \"amplify\"\n")).await;
     let url = app.url("/").to_string();
     let shot = app.dir.path().join("amplify.png");
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(&script)
-            .arg(&url)
-            .args(["--user", "alice", "--expect", "#protected", "--eval", "document.cookie", "--screenshot"])
-            .arg(&shot)
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("spawn node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let result: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("no JSON ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(result["ok"], true, "{result}");
+    let mut args: Vec<std::ffi::OsString> =
+        [url.as_str(), "--user", "alice", "--expect", "#protected", "--eval", "document.cookie", "--screenshot"]
+            .map(Into::into)
+            .to_vec();
+    args.push(shot.into_os_string());
+    let run = chromium("login.mjs", args).await;
+    let result = &run.result;
+    assert!(run.ok(), "{result}\n{}", run.stderr);
     let readable = result["eval"].as_str().expect("document.cookie");
     let prefix = format!("CognitoIdentityServiceProvider.{}.", app.client_id);
     assert!(readable.contains(&format!("{prefix}LastAuthUser=alice")), "{readable}");

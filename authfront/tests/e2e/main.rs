@@ -46,8 +46,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use support::{
-    App, Auth, BIN, Browser, Client, LOGIN_COOKIE, OwnProvider, SESSION_COOKIE, Setup, cookie_set, keygen,
-    op_form_issuer, op_issuer, repo_root,
+    App, Auth, BIN, Browser, Client, LOGIN_COOKIE, OwnProvider, SESSION_COOKIE, Setup, chromium, cookie_set, keygen,
+    op_form_issuer, op_issuer,
 };
 
 /// A signed-in page of the example site.
@@ -332,33 +332,24 @@ async fn provider_key_rotation_needs_no_restart() {
 #[tokio::test]
 #[ignore = "end-to-end: needs the real identity provider; scripts/test.sh runs it"]
 async fn real_browser_signs_in_with_the_provider_form() {
-    let root = repo_root();
-    let script = root.join("scripts/browser/login.mjs");
-    assert!(
-        root.join("scripts/browser/node_modules/playwright-core").is_dir(),
-        "scripts/browser/node_modules is missing: run scripts/test.sh (it installs it)"
-    );
     let app = App::start(Setup::new(op_form_issuer())).await;
     let url = app.url("/");
     let shot = app.dir.path().join("login.png");
-    let (url_s, shot_c) = (url.to_string(), shot.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(&script)
-            .arg(&url_s)
-            .args(["--user", "alice", "--expect", "#protected", "--screenshot"])
-            .arg(&shot_c)
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("spawn node scripts/browser/login.mjs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: serde_json::Value =
-        serde_json::from_str(line).unwrap_or_else(|e| panic!("login.mjs printed no JSON ({e}):\n{stdout}\n{stderr}"));
-    assert!(out.status.success() && result["ok"] == true, "browser login failed: {result}\n{stderr}");
+    let run = chromium(
+        "login.mjs",
+        [
+            url.as_str().into(),
+            "--user".into(),
+            "alice".into(),
+            "--expect".into(),
+            "#protected".into(),
+            "--screenshot".into(),
+            shot.clone().into_os_string(),
+        ],
+    )
+    .await;
+    let result = &run.result;
+    assert!(run.ok(), "browser login failed: {result}\n{}", run.stderr);
     assert_eq!(result["formShown"], true, "the provider showed its login form: {result}");
     assert_eq!(result["finalUrl"], url.as_str(), "back on the page first asked for: {result}");
     assert_eq!(result["status"], 200, "{result}");

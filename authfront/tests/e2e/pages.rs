@@ -9,12 +9,11 @@ use std::fs;
 use std::io::Read as _;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::Command;
 
 use authfront_core::page::PAGE_CSP;
 use serde_json::{Value, json};
 
-use crate::support::{App, Setup, op_form_issuer, repo_root};
+use crate::support::{App, Setup, chromium, op_form_issuer, repo_root};
 
 /// A loopback server that accepts connections and never answers (an origin that hangs).
 fn silent_origin() -> u16 {
@@ -40,17 +39,9 @@ fn closed_port() -> u16 {
 async fn visit(steps: Value, out: PathBuf, work: PathBuf) -> Vec<Value> {
     let file = work.join(format!("steps-{}.json", steps[0]["name"].as_str().unwrap_or("x")));
     fs::write(&file, steps.to_string()).expect("write steps");
-    let script = repo_root().join("scripts/browser/pages.mjs");
-    let o = tokio::task::spawn_blocking(move || Command::new("node").arg(script).arg(&file).arg(&out).output())
-        .await
-        .expect("join")
-        .expect("spawn node scripts/browser/pages.mjs");
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    let r: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| {
-        panic!("pages.mjs printed no JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&o.stderr))
-    });
-    assert!(o.status.success() && r["ok"] == true, "browser run failed: {r}");
-    r["pages"].as_array().expect("pages").clone()
+    let run = chromium("pages.mjs", [file.into_os_string(), out.into_os_string()]).await;
+    assert!(run.ok(), "browser run failed: {}\n{}", run.result, run.stderr);
+    run.result["pages"].as_array().expect("pages").clone()
 }
 
 /// The checks every authfront page must pass.
@@ -73,10 +64,6 @@ fn assert_page(p: &Value, status: u16, links: &[&str]) {
 #[tokio::test]
 #[ignore = "end-to-end: needs the real identity provider and Chromium; scripts/test.sh runs it"]
 async fn own_pages_share_one_look_pass_the_checks_and_offer_a_next_step() {
-    assert!(
-        repo_root().join("scripts/browser/node_modules/playwright-core").is_dir(),
-        "scripts/browser/node_modules is missing: run scripts/test.sh (it installs it)"
-    );
     let (down, silent) = (closed_port(), silent_origin());
     let routes = format!(
         "[[origin.routes]]\npath = \"/public/down/*\"\nhttp = \"http://127.0.0.1:{down}\"\n\n\

@@ -110,12 +110,14 @@ pub async fn discovery(issuer: &str) -> Value {
 }
 
 mod app;
+mod chromium;
 mod clients;
 mod cookies;
 mod page;
 mod provider;
 
 pub use app::*;
+pub use chromium::*;
 pub use clients::*;
 pub use cookies::*;
 pub use page::*;
