@@ -11,7 +11,8 @@
 #    of scripts/oidc-provider and scripts/browser (pinned, no lock file); the S3 server
 #    s3s-fs (pinned, cargo install --locked into .deps/cargo, once: cache that folder in CI)
 #    cargo-fuzz (pinned, cargo install --locked into .deps/cargo, once)
-# 2. cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace, then
+# 2. cargo fmt --check, clippy -D warnings, the core's purity and no import cycles
+#    (scripts/import-cycles.py), rustdoc -D warnings, cargo test --workspace, then
 #    scripts/fuzz.sh: every fuzz target of fuzz/ for AUTHFRONT_FUZZ_SECONDS (default 6) with
 #    the committed corpus, no sanitizer (docs/fuzzing.md; about 3 minutes with the build); a
 #    crash fails the run
@@ -81,6 +82,7 @@ if [ $static = 1 ]; then
     fi
   done
   "$AUTHFRONT_HOME/scripts/fuzz.sh" --setup
+  af_apt_ensure python3
 fi
 
 # ---------------------------------------------------------------- 2. static checks, unit + integration tests
@@ -93,6 +95,8 @@ if [ $static = 1 ]; then
   step "the core stays pure: no async runtime, server or HTTP client under authfront-core"
   impure=$(cargo tree --locked -p authfront-core -e normal --prefix none | grep -E '^(tokio|hyper|hyper-util|reqwest|h2|aws-sdk-[a-z0-9-]+|object_store|moka|redis) ' | sort -u || true)
   [ -z "$impure" ] || af_die "authfront-core depends on I/O crates: $impure"
+  step "no import cycles between the modules of either crate (scripts/import-cycles.py)"
+  python3 "$AUTHFRONT_HOME/scripts/import-cycles.py" core/src authfront/src
   step "cargo doc --workspace --no-deps (warnings are errors)"
   RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -Dwarnings" cargo doc --workspace --no-deps --locked
   step "cargo test --workspace"
