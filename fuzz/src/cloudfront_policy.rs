@@ -66,7 +66,9 @@ fn check_parts(u: &mut Unstructured<'_>) -> Result<()> {
     } else {
         match p.resource.as_deref() {
             Some(r) if reference::hits_known_glob_bug(r, &url) || !reference::glob_affordable(r, &url) => return Ok(()),
-            Some(r) if !reference::glob(r, &url) => Err(Unmet::WrongResource),
+            Some(r) if !reference::glob(&reference::one_spelling(r), &reference::one_spelling(&url)) => {
+                Err(Unmet::WrongResource)
+            }
             _ => Ok(()),
         }
     };

@@ -167,3 +167,36 @@ mod tests {
         assert_eq!(normalize("//"), Ok("/".to_owned()));
     }
 }
+
+/// A signed URL's Resource and the URL compared in one spelling of their percent-escapes (RFC
+/// 3986 §6.2.2), as issue 10 decided: every `%` followed by two hex digits is one escaped octet,
+/// written with upper-case digits, or the character itself when it is unreserved (letters,
+/// digits, `-._~`); anything else stays as it is. So the `Da` of an escape `%Da` is never the
+/// literal text `Da` of a pattern. Written apart from core's, by the rule.
+pub fn one_spelling(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '%'
+            && i + 2 < chars.len()
+            && chars[i + 1].is_ascii_hexdigit()
+            && chars[i + 2].is_ascii_hexdigit()
+        {
+            let value = u8::from_str_radix(&format!("{}{}", chars[i + 1], chars[i + 2]), 16).unwrap_or(0);
+            let c = value as char;
+            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                out.push(c);
+            } else {
+                out.push('%');
+                out.push(chars[i + 1].to_ascii_uppercase());
+                out.push(chars[i + 2].to_ascii_uppercase());
+            }
+            i += 3;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
