@@ -162,8 +162,8 @@ fn judged(resp: Response<Body>, parts: &Parts) -> Response<Body> {
         return resp;
     }
     let validators = cache::validators(resp.headers());
-    let len = resp.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse().ok());
-    let len = len.unwrap_or(0);
+    let len =
+        resp.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse().ok()).unwrap_or(0);
     match conditional::evaluate(&parts.method, &parts.headers, &validators, len) {
         // a range is not judged here: the whole `200` is a valid answer to it
         outcome @ (Outcome::NotModified | Outcome::PreconditionFailed) => {
@@ -218,9 +218,7 @@ async fn from_entry(
         }
         compress::headers(&mut headers, encoding, Some(bytes.len() as u64));
     }
-    headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     headers.insert(AGE, HeaderValue::from(entry.freshness.age(now)));
-    headers.insert(X_CACHE, HeaderValue::from_static(status.as_str()));
     let len = bytes.len() as u64;
     let outcome = if entry.status == StatusCode::OK {
         // the stored validators, parsed at fill time, unless compression weakened the ETag
@@ -235,18 +233,14 @@ async fn from_entry(
     } else {
         Outcome::Full
     };
+    // Content-Length and the range's headers are the answer's (one insert each)
     let sent = conditional::answer(outcome, entry.status, len);
     sent.headers(&mut headers);
+    headers.insert(X_CACHE, HeaderValue::from_static(status.as_str()));
     let mut resp = with_status(sent.status, headers);
-    match sent.bytes {
-        // start + count ≤ len = bytes.len(), so the casts and the slice are in range
-        Some((start, count)) if parts.method != Method::HEAD => {
-            *resp.body_mut() = body::full(bytes.slice(start as usize..(start + count) as usize));
-        }
-        _ => {}
-    }
-    if sent.bytes.is_none() {
-        resp.headers_mut().insert(X_CACHE, HeaderValue::from_static(status.as_str()));
+    // start + count ≤ len = bytes.len(), so the casts and the slice are in range
+    if let Some((start, count)) = sent.bytes.filter(|_| parts.method != Method::HEAD) {
+        *resp.body_mut() = body::full(bytes.slice(start as usize..(start + count) as usize));
     }
     resp
 }
