@@ -104,10 +104,13 @@ pub fn forward_cookies(app: &App, f: &authfront_core::decide::Forward, parts: &P
 pub async fn refresh(app: &Arc<App>, parts: &Parts, s: &Session, now: u64) -> Outcome {
     let cfg = &app.site.config.session;
     let (grace, retry) = (Duration::from_secs(cfg.refresh_grace_secs), Duration::from_secs(cfg.refresh_retry_secs));
-    let (app2, headers, session) = (app.clone(), parts.headers.clone(), s.clone());
-    app.refresher
-        .refresh(s, grace, retry, move || async move { refresh_once(&app2, &headers, &session, now).await })
-        .await
+    // copied for the attempt's own task only when an attempt starts (not when the request
+    // joins one under way or reuses a fresh outcome)
+    let attempt = || {
+        let (app, headers, session) = (app.clone(), parts.headers.clone(), s.clone());
+        async move { refresh_once(&app, &headers, &session, now).await }
+    };
+    app.refresher.refresh(s, grace, retry, attempt).await
 }
 
 async fn refresh_once(app: &App, req: &HeaderMap, s: &Session, now: u64) -> Outcome {
