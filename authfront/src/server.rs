@@ -9,6 +9,7 @@ use std::time::Duration;
 use authfront_core::decide::{Action, Ctx, Next, decide};
 use authfront_core::flow::Done;
 use authfront_core::flow::refresh::on_refused;
+use authfront_core::forward_auth::{Check, allow, check};
 use authfront_core::reply::Reply;
 use authfront_core::unauth::Unauth;
 use bytes::Bytes;
@@ -103,8 +104,33 @@ where
         Action::BackchannelLogout => {
             crate::backchannel::handle(app, &parts, body.unwrap_or_else(body::empty), now).await
         }
+        Action::ForwardAuth => forward_auth(app, &parts, &ctx, now).await,
     };
     to_response(reply, head)
+}
+
+/// A forward-auth check ([`authfront_core::forward_auth`]): the core decides, this carries it
+/// out (the session's cookies, a refresh, a sign-in start) as for a request at the edge.
+async fn forward_auth(app: &Arc<App>, parts: &http::request::Parts, ctx: &Ctx<'_>, now: u64) -> Reply {
+    let site = &app.site;
+    match check(site, parts, ctx) {
+        Check::Allow(f) => {
+            let cookies = login::forward_cookies(app, &f, parts, now);
+            with_cookies(allow(site, f.user.as_ref()), &cookies)
+        }
+        Check::Refresh(r) => match login::refresh(app, parts, &r.session, now).await {
+            Outcome::Fresh(fresh) => with_cookies(allow(site, Some(&fresh.session)), &fresh.cookies),
+            Outcome::Transient => allow(site, Some(&r.session)),
+            Outcome::Refused => {
+                // as if it had no session: cookies cleared, and the proxy's "sign in" answer
+                let after = on_refused(site, parts, &r.next);
+                with_cookies(authfront_core::unauth::status(site, "/"), &after.clear)
+            }
+        },
+        Check::Login { return_to } => login::start_login(app, parts, &return_to, None, now).await,
+        Check::Respond(r) => r,
+        Check::Refuse { error, reply } => Done::failed(error, reply).logged(parts.uri.path()),
+    }
 }
 
 /// Serves what the core allowed through [`crate::forward`] (route → cache → origin), adding

@@ -69,6 +69,9 @@ pub enum Action {
     /// The provider posts a logout token (OpenID Connect Back-Channel Logout): the adapter
     /// reads the body and verifies it.
     BackchannelLogout,
+    /// Another proxy asks whether the request it holds may pass (`{prefix}/auth`, with
+    /// `[forward_auth]`): the adapter hands it to [`crate::forward_auth::check`].
+    ForwardAuth,
     /// Answer directly.
     Respond(Reply),
     /// Refuse with the error's page; the adapter logs why (for signature refusals, which check
@@ -125,7 +128,7 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         return endpoints::callback(site, req, ctx);
     }
     if path.as_str() == eps.signout {
-        return Action::SignOut(SignOut { session: session(site, req, ctx), return_to: endpoints::rd(req) });
+        return Action::SignOut(SignOut { session: session(site, req, ctx), return_to: endpoints::rd(site, req) });
     }
     if let Some(rest) = path.as_str().strip_prefix(eps.prefix.as_str())
         && (rest.is_empty() || rest.starts_with('/'))

@@ -44,6 +44,7 @@ pub mod cookies;
 pub mod decide;
 pub mod error;
 pub mod flow;
+pub mod forward_auth;
 pub mod keyring;
 pub mod login;
 pub mod oidc;

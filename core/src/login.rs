@@ -137,7 +137,7 @@ pub fn begin_with(
         binding,
         verifier: verifier.clone(),
         nonce: nonce.clone(),
-        return_to: return_path_checked(return_to),
+        return_to: return_checked(site, return_to).unwrap_or_else(|| "/".to_owned()),
         issued: now,
     };
     // postcard into a Vec cannot fail for these plain types.
@@ -181,11 +181,24 @@ fn decode_binding(text: &str) -> Option<[u8; 16]> {
     URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
 }
 
-fn return_path_checked(p: &str) -> String {
-    match p.split_once('?') {
-        Some((path, q)) => return_path(path, Some(q)),
-        None => return_path(p, None),
+/// Where a sign-in (or sign-out) may return: a same-site path (query kept when short), or an
+/// absolute URL on a host [`Site::may_return_to`] allows (`forward_auth.hosts`). Anything else —
+/// another site, `//host`, a scheme the site does not use — is `None`: the caller goes home.
+pub fn return_checked(site: &Site, p: &str) -> Option<String> {
+    if p.starts_with('/') {
+        let (path, query) = match p.split_once('?') {
+            Some((path, q)) => (path, Some(q)),
+            None => (p, None),
+        };
+        let checked = return_path(path, query);
+        // return_path falls back to "/" for anything off-site; only keep what was asked for.
+        return (checked != "/" || path == "/").then_some(checked);
     }
+    if p.len() > MAX_RETURN || p.contains(['\\', '\r', '\n']) {
+        return None;
+    }
+    let url = url::Url::parse(p).ok()?;
+    site.may_return_to(&url).then(|| url.to_string())
 }
 
 /// What opening `state` at the callback found.
@@ -215,7 +228,7 @@ pub fn open_state(site: &Site, state: &str, binding_cookie: Option<&str>, now: u
     if !bound {
         return Err(Error::StateMismatch);
     }
-    let return_to = return_path_checked(&s.return_to);
+    let return_to = return_checked(site, &s.return_to).unwrap_or_else(|| "/".to_owned());
     if now > s.issued.saturating_add(site.config.oidc.login_timeout_secs) {
         return Ok(Opened::Expired { return_to });
     }

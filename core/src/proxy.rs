@@ -181,7 +181,8 @@ fn forwarded(out: &mut HeaderMap, ctx: &Context<'_>) {
     }
 }
 
-fn identity(out: &mut HeaderMap, proxy: &Proxy, user: &Session) {
+/// The identity headers (`proxy.identity_headers`) for `user`, each value encoded for a header.
+pub fn identity(out: &mut HeaderMap, proxy: &Proxy, user: &Session) {
     let groups: Vec<String> = user.groups.iter().map(|g| encode(g, GROUP)).collect();
     let values = [
         (&proxy.user_header, Some(encode(&user.sub, VALUE))),

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::keyring::{NONCE_LEN, Purpose};
-use crate::login::return_path;
+use crate::login::return_checked;
 use crate::page;
 use crate::reply::Reply;
 use crate::site::Site;
@@ -34,7 +34,10 @@ pub fn begin(
     clear: &[String],
     nonce: [u8; NONCE_LEN],
 ) -> Reply {
-    let state = State { format: FORMAT, return_to: return_to.map(checked) };
+    let state = State {
+        format: FORMAT,
+        return_to: return_to.map(|p| return_checked(site, p).unwrap_or_else(|| "/".to_owned())),
+    };
     // postcard into a Vec cannot fail for these plain types.
     let plain = postcard::to_allocvec(&state).unwrap_or_default();
     let sealed = site.config.session.keys.seal(Purpose::Logout, &plain, nonce);
@@ -56,13 +59,6 @@ pub fn begin(
     Reply::redirect(&location, clear)
 }
 
-fn checked(p: &str) -> String {
-    match p.split_once('?') {
-        Some((path, q)) => return_path(path, Some(q)),
-        None => return_path(p, None),
-    }
-}
-
 /// The signed-out endpoint: on to the requested same-site page, or the signed-out page.
 pub fn signed_out(site: &Site, query: Option<&str>) -> Reply {
     let state = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
@@ -71,7 +67,7 @@ pub fn signed_out(site: &Site, query: Option<&str>) -> Reply {
         .and_then(|plain| postcard::from_bytes::<State>(&plain).ok())
         .filter(|s| s.format == FORMAT);
     if let Some(to) = state.and_then(|s| s.return_to) {
-        return Reply::redirect(&site.url_for(&checked(&to)), &[]);
+        return Reply::redirect(&site.url_for(&return_checked(site, &to).unwrap_or_else(|| "/".to_owned())), &[]);
     }
     Reply::page(&page::signed_out(site))
 }

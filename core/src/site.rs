@@ -32,8 +32,34 @@ impl Site {
         groups.is_empty() || u.in_any_group(groups)
     }
 
-    /// An absolute URL on this site for a same-site path (`/…`).
+    /// An absolute URL on this site for a same-site path (`/…`); a return target that is an
+    /// absolute URL already (checked by [`crate::login::return_checked`]) is itself.
     pub fn url_for(&self, path_and_query: &str) -> String {
+        if path_and_query.starts_with("https://") || path_and_query.starts_with("http://") {
+            return path_and_query.to_owned();
+        }
         format!("{}{}", self.config.server.public_url, path_and_query)
+    }
+
+    /// Whether a sign-in may send the browser to `url`: this site's scheme (or `https` on a
+    /// plain-HTTP site), no user name or password, and the public URL's host or one of
+    /// `forward_auth.hosts`.
+    pub fn may_return_to(&self, url: &url::Url) -> bool {
+        let public = &self.config.server.public_url;
+        let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && public.starts_with("http://"));
+        if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+            return false;
+        }
+        let Some(host) = url.host_str() else { return false };
+        self.is_own_host(host)
+    }
+
+    /// `host` (no port) is the public URL's, or one `forward_auth.hosts` names.
+    pub fn is_own_host(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        let public_host =
+            url::Url::parse(&self.config.server.public_url).ok().and_then(|u| u.host_str().map(str::to_owned));
+        public_host.as_deref() == Some(host.as_str())
+            || self.config.forward_auth.as_ref().is_some_and(|f| f.hosts.iter().any(|p| p.matches(&host)))
     }
 }

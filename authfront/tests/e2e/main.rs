@@ -33,6 +33,7 @@ mod attacks;
 mod cloudfront;
 mod demo;
 mod faults;
+mod forward_auth;
 mod glewlwyd;
 mod lifecycle;
 mod origins;

@@ -61,7 +61,16 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
         ));
     }
     warnings.extend(edge::warnings(admin.as_ref(), &cache));
+    let forward_auth = super::forward_auth::build(raw.forward_auth.as_ref())?;
+    if forward_auth.as_ref().is_some_and(|f| !f.hosts.is_empty()) && session.cookie.domain.is_none() {
+        warnings.push(
+            "`forward_auth.hosts` lists other hosts but `session.domain` is not set: the session cookie \
+             stays on the public_url's host, so those hosts never see it"
+                .to_owned(),
+        );
+    }
     Ok(Config {
+        forward_auth,
         server,
         oidc,
         session,
@@ -114,6 +123,7 @@ fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
         userinfo: format!("{prefix}/userinfo"),
         backchannel_logout: format!("{prefix}/backchannel-logout"),
         health: format!("{prefix}/health"),
+        auth: format!("{prefix}/auth"),
         prefix,
         callback,
         signout,

@@ -6,6 +6,7 @@
 mod build;
 pub(crate) mod cloudfront;
 mod edge;
+pub mod forward_auth;
 mod guard;
 mod origin;
 mod raw;
@@ -96,6 +97,8 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// Signed URLs and cookies accepted at the edge; CloudFront login mode.
     pub cloudfront: CloudFront,
+    /// `None`: no forward-auth endpoint (the default).
+    pub forward_auth: Option<forward_auth::ForwardAuth>,
 }
 
 /// Where revocations are kept.
@@ -148,6 +151,8 @@ pub struct Endpoints {
     pub userinfo: String,
     pub backchannel_logout: String,
     pub health: String,
+    /// Forward-auth's check (`{prefix}/auth`), answered only with `[forward_auth]`.
+    pub auth: String,
 }
 
 /// How the client authenticates at the token endpoint.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::cloudfront::RawCloudFront;
 use super::edge::{RawAdmin, RawCache, RawCompression, RawProxy};
+use super::forward_auth::RawForwardAuth;
 use super::origin::RawOrigin;
 pub use super::value::RawSecret;
 
@@ -38,6 +39,8 @@ pub struct RawConfig {
     pub store: RawStore,
     #[serde(default)]
     pub cloudfront: RawCloudFront,
+    /// Answer other proxies' auth checks (`{endpoint_prefix}/auth`).
+    pub forward_auth: Option<RawForwardAuth>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -46,6 +46,10 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
         }
         return Action::BackchannelLogout;
     }
+    if p == eps.auth && site.config.forward_auth.is_some() {
+        // any method: a proxy asks about the request it holds, whatever its method
+        return Action::ForwardAuth;
+    }
     if req.method != Method::GET && req.method != Method::HEAD {
         return Action::Respond(
             Reply::error(&Error::MethodNotAllowed, None).with_header(ALLOW, HeaderValue::from_static("GET, HEAD")),
@@ -55,6 +59,10 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
         return login(site, req, ctx);
     }
     if p == format!("{}/start", eps.prefix) {
+        // `start?rd=URL`: where a forward-auth proxy sends a browser to sign in
+        if let Some(return_to) = rd(site, req) {
+            return Action::Login { return_to };
+        }
         return Action::Respond(start_page(&eps.prefix, &eps.login));
     }
     if p == eps.userinfo {
@@ -73,7 +81,7 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
 /// `login`: start a sign-in that comes back to `rd`, or in CloudFront login mode, for a user
 /// already let in, sign fresh CloudFront cookies and go back.
 fn login(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
-    let return_to = rd(req).unwrap_or_else(|| "/".to_owned());
+    let return_to = rd(site, req).unwrap_or_else(|| "/".to_owned());
     if let Some(prompt) = prompt(req) {
         // Another account is wanted: never the CloudFront shortcut for the present one.
         return Action::LoginPrompt { return_to, prompt };
@@ -170,17 +178,12 @@ fn prompt(req: &Parts) -> Option<login::Prompt> {
     login::Prompt::parse(&v)
 }
 
-/// The `rd` query parameter, as a same-site return path (anything else is dropped).
-pub(crate) fn rd(req: &Parts) -> Option<String> {
+/// The `rd` query parameter, as a return target ([`login::return_checked`]; anything else is
+/// dropped).
+pub(crate) fn rd(site: &Site, req: &Parts) -> Option<String> {
     let q = req.uri.query()?;
     let (_, v) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "rd")?;
-    let (path, query) = match v.split_once('?') {
-        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
-        None => (v.into_owned(), None),
-    };
-    let checked = login::return_path(&path, query.as_deref());
-    // return_path falls back to "/" for anything off-site; only keep what was asked for.
-    (checked != "/" || path == "/").then_some(checked)
+    login::return_checked(site, &v)
 }
 
 pub(super) fn callback(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {

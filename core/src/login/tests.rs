@@ -113,7 +113,8 @@ fn return_paths_stay_on_site() {
     assert_eq!(return_path("/a", Some(&long)), "/a");
     assert_eq!(return_path(&format!("/{long}"), None), "/");
     // whatever the state carries is checked again when it comes back
-    assert_eq!(return_path_checked("//evil.example?x"), "/");
+    assert_eq!(return_checked(&site(), "//evil.example?x"), None);
+    assert_eq!(return_checked(&site(), "https://evil.example/"), None);
 }
 
 #[test]

@@ -34,6 +34,9 @@ pub struct Setup {
     pub access: Option<String>,
     /// Extra lines for the `[server]` table.
     pub server_extra: String,
+    /// The port of `server.public_url` when another server (a proxy in front) has it; `None`:
+    /// the listening port.
+    pub public_port: Option<u16>,
 }
 
 impl Setup {
@@ -55,6 +58,7 @@ impl Setup {
             env: Vec::new(),
             access: None,
             server_extra: String::new(),
+            public_port: None,
         }
     }
 
@@ -129,6 +133,12 @@ impl Setup {
         self.port = Some(port);
         self
     }
+
+    /// `server.public_url` on `port` (a proxy's), while authfront listens on its own.
+    pub fn public_port(mut self, port: u16) -> Self {
+        self.public_port = Some(port);
+        self
+    }
 }
 
 /// The `[access]` table of every [`App`] unless [`Setup::access`] says otherwise.
@@ -177,7 +187,8 @@ fn spawn(config: &Path, log: &Path, secret: Option<&str>, env: &[(String, String
 
 impl App {
     pub async fn start(setup: Setup) -> App {
-        let port = setup.port.unwrap_or_else(free_port);
+        let listen = setup.port.unwrap_or_else(free_port);
+        let port = setup.public_port.unwrap_or(listen);
         let base = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("base URL");
         let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
         let disc = discovery(&setup.issuer).await;
@@ -235,7 +246,7 @@ impl App {
 
         let session_extra = &setup.session_extra;
         let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n{server_extra}\n\
+            "[server]\nlisten = \"127.0.0.1:{listen}\"\npublic_url = \"http://127.0.0.1:{port}\"\n{server_extra}\n\
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
              [access]\n{access}\n\n\

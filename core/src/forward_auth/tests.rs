@@ -1,0 +1,244 @@
+use std::net::IpAddr;
+
+use http::{Request, StatusCode};
+
+use super::*;
+use crate::config::tests::minimal;
+use crate::revocation::Revocations;
+use crate::session::SessionId;
+use crate::testkit::site_from;
+
+const NOW: u64 = 1_000_000;
+const PROXY: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+fn site() -> Site {
+    site_from(&format!(
+        "{}\n[forward_auth]\nhosts = [\"*.apps.example.com\"]\n[[access.on_unauthenticated]]\npaths = [\"/api/*\"]\naction = \"status\"\n",
+        minimal()
+    ))
+}
+
+fn user(groups: &[&str]) -> Session {
+    Session {
+        id: SessionId([1; 16]),
+        sub: "alice".into(),
+        sid: None,
+        email: Some("alice@example.test".into()),
+        name: None,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        iat: 0,
+        exp: NOW + 3600,
+        seen: NOW,
+        refresh_at: None,
+        generation: 0,
+    }
+}
+
+fn cookie(site: &Site, u: &Session) -> String {
+    format!("{}={}", site.config.session.cookie.name, u.seal(&site.config.session.keys, [5; 12]))
+}
+
+/// A check as nginx sends it: `X-Original-URI`, `X-Forwarded-Host`.
+fn nginx(uri: &str, host: &str, extra: &[(&str, &str)]) -> Parts {
+    let mut b = Request::builder()
+        .method("GET")
+        .uri("/_authfront/auth")
+        .header("host", "127.0.0.1:8080")
+        .header("x-original-uri", uri)
+        .header("x-forwarded-host", host)
+        .header("x-forwarded-proto", "https");
+    for (n, v) in extra {
+        b = b.header(*n, *v);
+    }
+    b.body(()).unwrap().into_parts().0
+}
+
+fn run(site: &Site, req: &Parts, peer: IpAddr) -> Check {
+    check(site, req, &Ctx { now: NOW, revocations: &Revocations::default(), client: peer })
+}
+
+fn status(c: &Check) -> StatusCode {
+    match c {
+        Check::Respond(r) | Check::Refuse { reply: r, .. } => r.status,
+        Check::Allow(_) | Check::Refresh(_) => StatusCode::OK,
+        Check::Login { .. } => StatusCode::FOUND,
+    }
+}
+
+#[test]
+fn signed_in_and_allowed_passes_with_identity() {
+    let site = site();
+    let u = user(&["staff"]);
+    let req = nginx("/reports/q3.html", "app.apps.example.com", &[("cookie", &cookie(&site, &u))]);
+    let Check::Allow(f) = run(&site, &req, PROXY) else { panic!("allowed") };
+    assert_eq!(f.path.as_str(), "/reports/q3.html");
+    let reply = allow(&site, f.user.as_ref());
+    assert_eq!(reply.status, StatusCode::OK);
+    let h = |n: &str| reply.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.to_str().unwrap().to_owned());
+    assert_eq!(h("x-auth-request-user").as_deref(), Some("alice"));
+    assert_eq!(h("x-auth-request-email").as_deref(), Some("alice@example.test"));
+    assert_eq!(h("x-auth-request-groups").as_deref(), Some("staff"));
+    assert_eq!(h("cache-control").as_deref(), Some("no-store"));
+}
+
+#[test]
+fn denied_user_is_403_and_no_session_is_401_with_an_absolute_way_back() {
+    let site = site();
+    let outsider = user(&["visitors"]);
+    let req = nginx("/x", "app.apps.example.com", &[("cookie", &cookie(&site, &outsider))]);
+    assert_eq!(status(&run(&site, &req, PROXY)), StatusCode::FORBIDDEN);
+    let req = nginx("/x?a=1", "app.apps.example.com", &[("accept", "text/html")]);
+    let Check::Respond(r) = run(&site, &req, PROXY) else { panic!("401") };
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("rd=https%3A%2F%2Fapp.apps.example.com%2Fx%3Fa%3D1"), "{}", r.body);
+    let sign_in = r.headers.iter().find(|(n, _)| n == SIGN_IN).map(|(_, v)| v.to_str().unwrap()).unwrap();
+    assert_eq!(sign_in, "http://127.0.0.1:8080/_authfront/login?rd=https%3A%2F%2Fapp.apps.example.com%2Fx%3Fa%3D1");
+}
+
+#[test]
+fn redirect_mode_sends_navigations_to_sign_in_and_scripts_get_401() {
+    let site = site();
+    let mut req = nginx("/x", "app.apps.example.com", &[("accept", "text/html")]);
+    req.uri = "/_authfront/auth?mode=redirect".parse().unwrap();
+    let Check::Login { return_to } = run(&site, &req, PROXY) else { panic!("login") };
+    assert_eq!(return_to, "https://app.apps.example.com/x");
+    let mut api = nginx("/api/items", "app.apps.example.com", &[("accept", "text/html")]);
+    api.uri = "/_authfront/auth?mode=redirect".parse().unwrap();
+    assert_eq!(status(&run(&site, &api, PROXY)), StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn public_paths_pass_without_identity() {
+    let site = site();
+    let req = nginx("/public/logo.png", "app.apps.example.com", &[]);
+    let Check::Allow(f) = run(&site, &req, PROXY) else { panic!("public") };
+    assert!(f.public && f.user.is_none());
+    assert!(!allow(&site, None).headers.iter().any(|(n, _)| n.as_str().starts_with("x-auth-request")));
+}
+
+#[test]
+fn forwarding_headers_from_an_untrusted_peer_are_never_believed() {
+    let site = site();
+    let stranger: IpAddr = "192.0.2.7".parse().unwrap();
+    // even a request that would be public, or carries a valid session, is refused: the
+    // stranger's description of the request is not taken at all
+    for uri in ["/public/x", "/reports"] {
+        let u = user(&["staff"]);
+        let req = nginx(uri, "app.apps.example.com", &[("cookie", &cookie(&site, &u))]);
+        let c = run(&site, &req, stranger);
+        assert!(matches!(c, Check::Refuse { .. }), "{c:?}");
+        assert_eq!(status(&c), StatusCode::BAD_REQUEST);
+    }
+}
+
+#[test]
+fn the_edge_normalisation_applies_to_the_original_path() {
+    let site = site();
+    // bypasses the edge refuses: `..` out of a public path, encoded dots, `;` parameters, NUL
+    for uri in [
+        "/public/../secret.html",
+        "/public/%2e%2e/secret.html",
+        "/public/..;/secret.html",
+        "/public/..%3b/secret.html",
+        "/public/%2e%2e%2fsecret.html",
+        "/public/x%00",
+        "/public\\..\\secret",
+    ] {
+        let c = run(&site, &nginx(uri, "app.apps.example.com", &[]), PROXY);
+        match &c {
+            Check::Allow(f) => assert!(!f.public && f.user.is_some(), "{uri}: let through as {f:?}"),
+            other => assert_ne!(status(other), StatusCode::OK, "{uri}"),
+        }
+        // and in status mode never anything nginx would turn into a 500
+        assert!(matches!(status(&c), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{uri}: {c:?}");
+    }
+}
+
+#[test]
+fn ambiguous_or_missing_descriptions_are_refused() {
+    let site = site();
+    let cases: Vec<Parts> = vec![
+        // no original URI at all
+        Request::builder().uri("/_authfront/auth").header("host", "a").body(()).unwrap().into_parts().0,
+        // two of them that disagree
+        nginx("/public/x", "app.apps.example.com", &[("x-forwarded-uri", "/reports")]),
+        // the same header twice
+        nginx("/public/x", "app.apps.example.com", &[("x-original-uri", "/reports")]),
+        // not a path
+        nginx("https://evil.example/public/x", "app.apps.example.com", &[]),
+        // a host that is not served
+        nginx("/public/x", "evil.example", &[]),
+        nginx("/public/x", "apps.example.com", &[]),
+        nginx("/public/x", "app.apps.example.com.evil.example", &[]),
+        // authfront's own endpoints are routed to it, not checked
+        nginx("/_authfront/auth", "app.apps.example.com", &[]),
+        nginx("/_authfront/callback?code=x", "app.apps.example.com", &[]),
+        nginx("/public/../_authfront/signout", "app.apps.example.com", &[]),
+    ];
+    for req in cases {
+        let c = run(&site, &req, PROXY);
+        assert!(matches!(c, Check::Refuse { .. }), "{req:?}: {c:?}");
+        assert_eq!(status(&c), StatusCode::FORBIDDEN, "{req:?}");
+    }
+    let mut bad_proto = nginx("/public/x", "app.apps.example.com", &[]);
+    bad_proto.headers.insert("x-forwarded-proto", "gopher".parse().unwrap());
+    assert!(matches!(run(&site, &bad_proto, PROXY), Check::Refuse { .. }));
+}
+
+#[test]
+fn the_original_method_is_the_one_decided() {
+    let site = site();
+    // an anonymous POST to a protected page is a 401, never a redirect
+    let mut req = nginx("/reports", "app.apps.example.com", &[("x-original-method", "POST"), ("accept", "text/html")]);
+    req.uri = "/_authfront/auth?mode=redirect".parse().unwrap();
+    assert_eq!(status(&run(&site, &req, PROXY)), StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn spoofed_identity_headers_never_pass_as_identity() {
+    let site = site();
+    let req = nginx("/public/x", "app.apps.example.com", &[("x-auth-request-user", "admin")]);
+    // the client's own identity header is refused by the same screen as at the edge, or
+    // dropped; it never comes back as the answer's identity
+    match run(&site, &req, PROXY) {
+        Check::Allow(f) => assert!(f.user.is_none()),
+        other => assert_ne!(status(&other), StatusCode::OK),
+    }
+}
+
+#[test]
+fn without_forward_auth_the_endpoint_is_an_ordinary_404() {
+    let site = site_from(&minimal());
+    let req = nginx("/public/x", "127.0.0.1:8080", &[]);
+    let a = crate::decide::decide(&site, &req, &Ctx { now: NOW, revocations: &Revocations::default(), client: PROXY });
+    assert!(matches!(a, Action::Respond(ref r) if r.status == StatusCode::NOT_FOUND), "{a:?}");
+}
+
+#[test]
+fn sign_in_may_return_only_to_allowed_hosts() {
+    let site = site();
+    let ok = ["https://app.apps.example.com/x?y=1", "http://127.0.0.1:8080/z", "/local"];
+    for to in ok {
+        assert!(crate::login::return_checked(&site, to).is_some(), "{to}");
+    }
+    let bad = [
+        "https://evil.example/",
+        "https://apps.example.com/",
+        "https://app.apps.example.com.evil.example/",
+        "https://user:pw@app.apps.example.com/",
+        "javascript:alert(1)",
+        "//evil.example/",
+        "/\\evil.example",
+        "ftp://app.apps.example.com/",
+    ];
+    for to in bad {
+        assert_eq!(crate::login::return_checked(&site, to), None, "{to}");
+    }
+    // a plain-HTTP return on an HTTPS site is refused (the cookie would travel in clear)
+    let https = site_from(&format!(
+        "{}\n[forward_auth]\nhosts = [\"app.example.com\"]\n",
+        minimal().replace("public_url = \"http://127.0.0.1:8080\"", "public_url = \"https://auth.example.com\"")
+    ));
+    assert!(crate::login::return_checked(&https, "https://app.example.com/").is_some());
+    assert_eq!(crate::login::return_checked(&https, "http://app.example.com/"), None);
+}
