@@ -96,10 +96,18 @@ pub fn check(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Check {
 }
 
 /// The `200` that lets a request pass: identity headers for `user` (`proxy.identity_headers`).
+/// Every one of them is sent, empty when there is no such value (or no user): a proxy that
+/// copies them onto the request then replaces whatever the client sent under those names —
+/// Caddy 2.6 would otherwise write its placeholder's text there.
 pub fn allow(site: &Site, user: Option<&Session>) -> Reply {
     let mut headers = HeaderMap::new();
     if let Some(u) = user {
         crate::proxy::identity(&mut headers, &site.config.proxy, u);
+    }
+    for name in site.config.proxy.identity_names() {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), HeaderValue::from_static(""));
+        }
     }
     let mut reply = Reply::text(StatusCode::OK, "");
     reply.headers.retain(|(n, _)| n != CACHE_CONTROL);

