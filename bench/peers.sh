@@ -31,6 +31,42 @@ bench_nginx_start() {
   af_wait_ready "$run/pid" "$run/log" "nginx :$port" af_http_ok "http://127.0.0.1:$port/healthz"
 }
 
+# bench_nginx_fa_start PORT DOCROOT AUTHFRONT-PORT APP-PORT: scenario E's nginx, in its own folder
+# ($WWW_RUN/nginx-fa), with the server block of examples/forward-auth/nginx.conf
+# (bench/nginx-forward-auth.conf.in): auth_request to authfront on every request, the files
+# served by nginx itself from DOCROOT. BENCH_FA_KEEPALIVE=N (default 0: the example as it is,
+# a new connection to authfront per check) keeps up to N idle connections to authfront.
+bench_nginx_fa_start() {
+  local port="$1" docroot="$2" af="$3" app="$4" run="$WWW_RUN/nginx-fa" ka="${BENCH_FA_KEEPALIVE:-0}"
+  af_stop "$run/pid" "nginx (forward-auth) :$port" nginx >/dev/null 2>&1 || true
+  af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
+  mkdir -p "$run/tmp"
+  local user_line=""; [ "$(id -u)" = 0 ] && user_line="user www-data;"
+  local example="$AUTHFRONT_HOME/examples/forward-auth/nginx.conf" keep="" auth_ka=""
+  if [ "$ka" != 0 ]; then
+    keep=" keepalive $ka;"
+    auth_ka='        proxy_http_version 1.1;\n        proxy_set_header Connection "";\n'
+  fi
+  # the example's server block (from `server {` on), with the three lines that name this machine
+  sed -n '/^server {/,$p' "$example" | sed \
+      -e "s|^\( *\)listen 80;|\1listen 127.0.0.1:$port backlog=4096;|" \
+      -e "s|^\( *\)server_name app.example.com;|\1server_name 127.0.0.1;\n\1root $docroot;|" \
+      -e "s|^\( *\)proxy_pass http://app;|\1try_files \$uri =404;  # bench: the files served by nginx itself|" \
+      -e "s|^\( *\)proxy_pass_request_body off;|$auth_ka\1proxy_pass_request_body off;|" \
+    > "$run/server-block.conf"
+  grep -q "listen 127.0.0.1:$port " "$run/server-block.conf" && grep -q "root $docroot;" "$run/server-block.conf" \
+    && grep -q 'try_files $uri =404;' "$run/server-block.conf" && grep -q 'auth_request /_authfront/auth;' "$run/server-block.conf" \
+    || af_die "$example changed: its listen, server_name, proxy_pass http://app or auth_request line is not where bench/peers.sh expects it"
+  sed -e "s|@RUN@|$run|g" -e "s|@AF_PORT@|$af|g" -e "s|@APP_PORT@|$app|g" -e "s|@USER@|$user_line|" \
+      -e "s|@AF_KEEPALIVE@|$keep|" "$AUTHFRONT_HOME/bench/nginx-forward-auth.conf.in" \
+    | awk -v f="$run/server-block.conf" '$0 == "@SERVER_BLOCK@" { while ((getline l < f) > 0) print l; next } { print }' \
+    > "$run/nginx.conf"
+  /usr/sbin/nginx -t -q -e "$run/error.log" -c "$run/nginx.conf" || af_die "nginx (forward-auth) config test failed: $run/nginx.conf"
+  af_spawn "$run/pid" "$run/log" /usr/sbin/nginx -e "$run/error.log" -c "$run/nginx.conf" -g "daemon off;"
+  # authfront's own health page, through the example's `location /_authfront/`
+  af_wait_ready "$run/pid" "$run/log" "nginx + auth_request :$port" af_http_ok "http://127.0.0.1:$port/_authfront/health"
+}
+
 # bench_apache_start PORT DOCROOT OP_ISSUER: Apache + mod_auth_openidc (bench/apache/httpd.conf.in).
 bench_apache_start() {
   local port="$1" docroot="$2" issuer="$3" run="$WWW_RUN/apache"
@@ -69,6 +105,7 @@ bench_authfront_start() {
 bench_stop_all() {
   af_stop "$BENCH_RUN/authfront/pid" "authfront" "$BIN" >/dev/null 2>&1 || true
   af_stop "$WWW_RUN/apache/pid" "apache" apache2 >/dev/null 2>&1 || true
+  af_stop "$WWW_RUN/nginx-fa/pid" "nginx (forward-auth)" nginx >/dev/null 2>&1 || true
   af_stop "$WWW_RUN/nginx/pid" "nginx" nginx >/dev/null 2>&1 || true
   [ -z "${WWW_RUN_TMP:-}" ] || rm -rf "$WWW_RUN_TMP"
   "$AUTHFRONT_HOME/scripts/stop-oidc-provider.sh" "$OP_PORT" >/dev/null 2>&1 || true

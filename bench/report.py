@@ -5,7 +5,8 @@
 
 RAW.jsonl: one line per wrk run, {"round", "scenario", "size", "conns", "wrk": {...}} (the
 JSON that bench/wrk-json.lua prints), and "cpu_ticks" with "clk_tck": the CPU time the server
-under test (all its processes) used during the run, in clock ticks. META.json: machine, load, versions, memory, startup.
+under test (all its processes) used during the run, in clock ticks -- for E (nginx +
+auth_request) authfront's, the auth checks', with nginx's own in "proxy_cpu_ticks". META.json: machine, load, versions, memory, startup.
 Writes OUT-PREFIX.md (the table, the targets, memory, startup, machine), OUT-PREFIX.json
 (medians, every raw run, the metadata) and OUT-PREFIX.csv (one row per cell), and prints the
 Markdown. Medians over the rounds. Never fails on a number: a target not met is a line in the
@@ -21,6 +22,7 @@ SCENARIOS = {
     "B": "authfront, signed in, folder (no cache)",
     "C": "nginx, no auth (ceiling)",
     "D": "Apache + mod_auth_openidc, signed in",
+    "E": "nginx + auth_request to authfront, signed in (CPU: authfront's per check)",
 }
 SIZES = ["1k", "16k", "1m"]
 
@@ -44,7 +46,8 @@ def cells(runs):
     for k, rs in by.items():
         w = [r["wrk"] for r in rs if r.get("wrk")]
         if not w:
-            out[k] = {"rounds": len(rs), "rps": None, "p50_ms": None, "p99_ms": None, "errors": None, "cpu_us": None}
+            out[k] = {"rounds": len(rs), "rps": None, "p50_ms": None, "p99_ms": None, "errors": None, "cpu_us": None,
+                      "proxy_cpu_us": None}
             continue
         rps = [x["requests"] / (x["duration_us"] / 1e6) for x in w if x["duration_us"] > 0]
         errors = sum(sum(x["errors"].values()) for x in w)
@@ -53,8 +56,14 @@ def cells(runs):
             for r in rs
             if r.get("wrk") and r.get("cpu_ticks") is not None and r.get("clk_tck") and r["wrk"]["requests"] > 0
         ]
+        proxy_cpu = [
+            r["proxy_cpu_ticks"] * 1e6 / r["clk_tck"] / r["wrk"]["requests"]
+            for r in rs
+            if r.get("wrk") and r.get("proxy_cpu_ticks") is not None and r.get("clk_tck") and r["wrk"]["requests"] > 0
+        ]
         out[k] = {
             "rounds": len(w),
+            "proxy_cpu_us": statistics.median(proxy_cpu) if proxy_cpu else None,
             "rps": statistics.median(rps) if rps else None,
             "p50_ms": statistics.median(x["latency_us"]["p50"] for x in w) / 1000,
             "p99_ms": statistics.median(x["latency_us"]["p99"] for x in w) / 1000,
@@ -132,6 +141,23 @@ def targets(c, meta):
                 if a is None or n is None:
                     continue
                 add(f"p99 {s} {size}, 64 conns: ≤ nginx p99 + 1 ms ({n:.2f} + 1)", f"{a:.2f} ms", a <= n + 1.0)
+    # E: nginx + auth_request to authfront, against nginx alone and against mod_auth_openidc
+    for size in SIZES:
+        for conns in meta["conns"]:
+            e, n = rps(size, conns, "E"), rps(size, conns, "C")
+            if e is None and n is None:
+                continue
+            r = ratio(e, n)
+            add(f"E nginx + auth_request, {size}, {conns} conns: ≥ 0.75 × nginx alone (the check costs nginx ≤ 25 %)",
+                f"{r:.2f} ({e:,.0f} / {n:,.0f} req/s)" if r else None, r is not None and r >= 0.75)
+    for size in SIZES:
+        for conns in meta["conns"]:
+            e, d = cpu(size, conns, "E"), cpu(size, conns, "D")
+            if e is None and d is None:
+                continue
+            r = ratio(e, d)
+            add(f"E {size}, {conns} conns: authfront's CPU per auth check ≤ 1/10 × mod_auth_openidc's per request",
+                f"{e:.1f} / {d:.1f} µs = 1/{1 / r:.1f}" if r else None, r is not None and r <= 0.1)
     mem = meta.get("memory", {})
     limit_mb = mem.get("cache_limit_mb")
     if mem.get("idle_rss_mb") is not None:
@@ -153,7 +179,8 @@ def markdown(c, meta):
     out = [f"# authfront benchmark: {m.get('mode', 'full')} run, {m.get('date', '')}", ""]
     out.append(
         f"{m['rounds']} round(s), {m['duration']} per measurement, wrk {m['threads']} threads, keep-alive; "
-        f"scenarios alternated A→B→C→D (rotating the first each round); medians over the rounds. "
+        f"scenarios alternated {'→'.join(m.get('scenarios') or ['A', 'B', 'C', 'D'])} (rotating the first each round); "
+        f"medians over the rounds. "
         f"authfront build: {m.get('profile', '?')}, commit {m.get('commit', '?')}. "
         f"CPU µs/req: the server's own CPU time (all its processes, user + system) per request served, "
         f"which the load generator sharing the CPUs does not bound."
@@ -169,6 +196,17 @@ def markdown(c, meta):
     out.append("")
     out.extend(table(c, m["conns"]))
     out.append("")
+    fronts = [(k, v["proxy_cpu_us"]) for k, v in sorted(c.items()) if k[2] == "E" and v.get("proxy_cpu_us") is not None]
+    if fronts:
+        ka = m.get("forward_auth_keepalive", 0)
+        out.append(
+            "E: nginx serves the file and asks authfront on every request (examples/forward-auth/nginx.conf; "
+            + (f"{ka} keep-alive connections to authfront" if ka else "as the example is: a new connection to authfront per check")
+            + "). Its CPU µs/req column is authfront's per auth check; nginx's own CPU µs/req (the front, subrequest included): "
+            + ", ".join(f"{size} {conns} conns {v:.1f}" for (size, conns, _), v in fronts)
+            + "."
+        )
+        out.append("")
     out.append("## Targets")
     out.append("")
     if m.get("mode") == "smoke":
@@ -223,9 +261,11 @@ def main():
         )
     with open(prefix + ".csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["size", "conns", "scenario", "rounds", "rps_median", "p50_ms", "p99_ms", "cpu_us_per_req", "errors"])
+        w.writerow(["size", "conns", "scenario", "rounds", "rps_median", "p50_ms", "p99_ms", "cpu_us_per_req", "errors",
+                    "proxy_cpu_us_per_req"])
         for k, v in sorted(c.items()):
-            w.writerow([k[0], k[1], k[2], v["rounds"], v["rps"], v["p50_ms"], v["p99_ms"], v.get("cpu_us"), v["errors"]])
+            w.writerow([k[0], k[1], k[2], v["rounds"], v["rps"], v["p50_ms"], v["p99_ms"], v.get("cpu_us"), v["errors"],
+                        v.get("proxy_cpu_us")])
     print(md)
 
 

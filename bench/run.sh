@@ -14,13 +14,18 @@
 # Installs what is missing (Debian nginx, apache2, libapache2-mod-auth-openidc, wrk, curl,
 # python3; npm oidc-provider through scripts/start-oidc-provider.sh), builds authfront, makes
 # 1 KiB, 16 KiB and 1 MiB files of random bytes, and starts on 127.0.0.1 (ports
-# BENCH_PORT_BASE+1..+6, default 18911-18916): the test identity provider (signs alice in by
-# itself), nginx, Apache + mod_auth_openidc, authfront. It signs in once to authfront and once
+# BENCH_PORT_BASE+1..+7, default 18911-18917): the test identity provider (signs alice in by
+# itself), nginx, Apache + mod_auth_openidc, authfront (with [forward_auth]), and a second nginx
+# with examples/forward-auth/nginx.conf in front of it. It signs in once to authfront and once
 # to Apache (the real flows, through the provider) and measures with wrk, alternating
 #   A  authfront, signed in, cache hit        /cached/SIZE.bin (HTTP origin: the nginx below)
 #   B  authfront, signed in, folder, no cache /SIZE.bin
 #   C  nginx, no auth at all (the ceiling)    /SIZE.bin
 #   D  Apache + mod_auth_openidc, signed in   /SIZE.bin
+#   E  nginx + auth_request to authfront,     /SIZE.bin served by that nginx from the same docroot,
+#      signed in (authfront's cookie)         authfront asked on every request (checked first:
+#                                             200 with the file with the cookie, 302 without);
+#                                             its CPU is authfront's per check (nginx's beside it)
 # for each size at 64 and 256 keep-alive connections, for several rounds; then authfront's
 # RSS (idle, peak under load, with the cache full at its limit) and its start-up time to the
 # first 200. Prints the table (req/s, p50/p99, ratios to nginx and mod_auth_openidc, medians
@@ -30,7 +35,8 @@
 # BENCH_PROFILE (release | dev), BENCH_CACHE_MB (authfront's cache limit, default 64),
 # BENCH_BIN (an authfront binary to measure instead of building one: before/after comparisons);
 # BENCH_SIZES, BENCH_CONNS, BENCH_SCENARIOS narrow a run (default "1k 16k 1m", "64 256",
-# "A B C D"; a partial run's table and targets show only what it measured).
+# "A B C D E"; a partial run's table and targets show only what it measured); BENCH_FA_KEEPALIVE=N
+# gives E's nginx N idle keep-alive connections to authfront (default 0: the example as it is).
 # Everything started is stopped on exit, by pid. Logs: .run/bench/*/log.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$AUTHFRONT_HOME/bench/peers.sh"
@@ -67,6 +73,7 @@ read -r -a CONNS <<<"${BENCH_CONNS:-64 256}"
 CACHE_MB="${BENCH_CACHE_MB:-64}"
 BASE="${BENCH_PORT_BASE:-18910}"
 OP_PORT=$((BASE + 1)) NGX=$((BASE + 2)) AP=$((BASE + 3)) AF=$((BASE + 4)) ADMIN=$((BASE + 5)) PROBE=$((BASE + 6))
+NGXFA=$((BASE + 7))
 ADMIN_TOKEN="bench-admin-token-0123456789"
 BENCH_RUN="$(af_rundir bench)"
 mkdir -p "$(dirname "$OUT")"
@@ -123,6 +130,8 @@ http = "http://127.0.0.1:$NGX"
 [cache]
 max_size = "${CACHE_MB}MiB"
 rules = [{ path = "/cached/*", default_ttl = "1h", shared = true }]   # static files: the same for everyone
+[forward_auth]   # scenario E: nginx's auth_request (trusted_proxies: loopback, the default)
+mode = "status"
 EOF
   [ -z "${2:-}" ] || printf '[admin]\nlisten = "127.0.0.1:%s"\ntoken = "%s"\n' "$2" "$ADMIN_TOKEN"
 }
@@ -130,6 +139,7 @@ config "$AF" "$ADMIN" > "$BENCH_RUN/authfront.toml"
 config "$PROBE" > "$BENCH_RUN/probe.toml"
 bench_authfront_start authfront "$BENCH_RUN/authfront.toml" "$AF"
 AF_PID="$(cat "$BENCH_RUN/authfront/pid")"
+bench_nginx_fa_start "$NGXFA" "$DOCROOT" "$AF" "$NGX"
 
 # ---------------------------------------------------------------- sign in once to each
 AF_COOKIE="$(bench_login "http://127.0.0.1:$AF/1k.bin" authfront_session "$BENCH_RUN/jar-authfront")"
@@ -142,30 +152,49 @@ for s in "${SIZES[@]}"; do  # fill the cache, then check that A is a hit
     | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache" { print $2 }')"
   [ "$x" = hit ] || af_die "authfront /cached/$s.bin is not a cache hit (X-Cache: ${x:-none})"
 done
+for s in "${SIZES[@]}"; do  # E: authfront's cookie lets nginx serve the file; none is sent to sign-in
+  u="http://127.0.0.1:$NGXFA/$s.bin"
+  code="$(curl -s -o "$BENCH_RUN/e-$s.bin" -w '%{http_code}' --max-time 10 -H "$AF_COOKIE" "$u")" || true
+  [ "$code" = 200 ] && cmp -s "$BENCH_RUN/e-$s.bin" "$DOCROOT/$s.bin" \
+    || af_die "scenario E: $u with authfront's session cookie gave HTTP $code$([ "$code" = 200 ] && echo ' but not the file') (nginx + auth_request: $WWW_RUN/nginx-fa/error.log, authfront: $BENCH_RUN/authfront/log)"
+  rm -f "$BENCH_RUN/e-$s.bin"
+  code="$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 "$u")" || true
+  case "$code" in
+    "302 http://127.0.0.1:$AF/_authfront/"*|"302 http://127.0.0.1:$OP_PORT/"*) ;;
+    *) af_die "scenario E: $u without a session gave '$code', not a 302 to sign-in: nginx + auth_request does not protect it" ;;
+  esac
+done
 
 # ---------------------------------------------------------------- measure
 RAW="$BENCH_RUN/raw.jsonl"
 : > "$RAW"
-read -r -a SCEN <<<"${BENCH_SCENARIOS:-A B C D}"
+read -r -a SCEN <<<"${BENCH_SCENARIOS:-A B C D E}"
 url() {  # SCENARIO SIZE
   case "$1" in
     A) echo "http://127.0.0.1:$AF/cached/$2.bin" ;;
     B) echo "http://127.0.0.1:$AF/$2.bin" ;;
     C) echo "http://127.0.0.1:$NGX/$2.bin" ;;
     D) echo "http://127.0.0.1:$AP/$2.bin" ;;
+    E) echo "http://127.0.0.1:$NGXFA/$2.bin" ;;
+    *) af_die "unknown scenario $1 (BENCH_SCENARIOS: A B C D E)" ;;
   esac
 }
 server_pid() {  # SCENARIO -> the pid (and session) of the server that answers it
   case "$1" in
-    A|B) echo "$AF_PID" ;;
+    A|B|E) echo "$AF_PID" ;;  # E: authfront's CPU per check (its front's is proxy_cpu_ticks)
     C) cat "$WWW_RUN/nginx/pid" ;;
     D) cat "$WWW_RUN/apache/pid" ;;
+  esac
+}
+proxy_pid() {  # SCENARIO -> the session of the proxy in front of the server, if any
+  case "$1" in
+    E) cat "$WWW_RUN/nginx-fa/pid" ;;
   esac
 }
 CLK_TCK="$(getconf CLK_TCK)"
 wrk_run() {  # SCENARIO SIZE CONNS DURATION -> the JSON line of bench/wrk-json.lua, or null
   local h=()
-  case "$1" in A|B) h=(-H "$AF_COOKIE") ;; D) h=(-H "$AP_COOKIE") ;; esac
+  case "$1" in A|B|E) h=(-H "$AF_COOKIE") ;; D) h=(-H "$AP_COOKIE") ;; esac
   local secs="${4%s}" out
   out="$(timeout $((secs + 30)) wrk -t"$THREADS" -c"$3" -d"$4" --timeout 10s -s "$AUTHFRONT_HOME/bench/wrk-json.lua" \
     "${h[@]}" "$(url "$1" "$2")" 2>&1)" || true
@@ -190,12 +219,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for c in "${CONNS[@]}"; do
       for sc in "${order[@]}"; do
         n=$((n + 1))
-        sid="$(server_pid "$sc")"
+        sid="$(server_pid "$sc")" pid2="$(proxy_pid "$sc")" p0=0 p1=0 proxy=""
         t0="$(bench_cpu_ticks "$sid")"
+        [ -z "$pid2" ] || p0="$(bench_cpu_ticks "$pid2")"
         j="$(wrk_run "$sc" "$s" "$c" "$DURATION")"
         t1="$(bench_cpu_ticks "$sid")"
-        printf '{"round":%d,"scenario":"%s","size":"%s","conns":%d,"cpu_ticks":%d,"clk_tck":%d,"wrk":%s}\n' \
-          "$r" "$sc" "$s" "$c" "$((t1 - t0))" "$CLK_TCK" "$j" >> "$RAW"
+        [ -z "$pid2" ] || { p1="$(bench_cpu_ticks "$pid2")"; proxy=",\"proxy_cpu_ticks\":$((p1 - p0))"; }
+        printf '{"round":%d,"scenario":"%s","size":"%s","conns":%d,"cpu_ticks":%d%s,"clk_tck":%d,"wrk":%s}\n' \
+          "$r" "$sc" "$s" "$c" "$((t1 - t0))" "$proxy" "$CLK_TCK" "$j" >> "$RAW"
         rps="$(python3 -c 'import json,sys; w=json.loads(sys.argv[1]); print(round(w["requests"]/(w["duration_us"]/1e6)) if w else "failed")' "$j")"
         printf '[bench] %3d/%d round %d  %-3s %3d conns  %s  %10s req/s\n' "$n" "$total" "$r" "$s" "$c" "$sc" "$rps" >&2
       done
@@ -229,7 +260,7 @@ versions="nginx $(/usr/sbin/nginx -v 2>&1 | sed 's|.*/||'), Apache $(/usr/sbin/a
 MODE="$MODE" ROUNDS="$ROUNDS" DURATION="$DURATION" THREADS="$THREADS" PROFILE="$PROFILE" COMMIT="$commit" \
 VERSIONS="$versions" LOAD_BEFORE="$LOAD_BEFORE" LOAD_AFTER="$LOAD_AFTER" CACHE_MB="$CACHE_MB" \
 IDLE="$IDLE_RSS" LOADPEAK="$LOAD_PEAK_RSS" FULL="$FULL_RSS" FULLPEAK="$FULL_PEAK_RSS" STATS="$STATS" \
-STARTUP="$STARTUP" CONNS="${CONNS[*]}" python3 - > "$BENCH_RUN/meta.json" <<'EOF'
+STARTUP="$STARTUP" CONNS="${CONNS[*]}" SCEN="${SCEN[*]}" FA_KEEPALIVE="${BENCH_FA_KEEPALIVE:-0}" python3 - > "$BENCH_RUN/meta.json" <<'EOF'
 import json, os, platform, time
 e = os.environ
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -246,7 +277,8 @@ except ValueError:
 print(json.dumps({
     "mode": e["MODE"], "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     "rounds": int(e["ROUNDS"]), "duration": e["DURATION"], "threads": int(e["THREADS"]),
-    "conns": [int(c) for c in e["CONNS"].split()], "profile": e["PROFILE"], "commit": e["COMMIT"],
+    "conns": [int(c) for c in e["CONNS"].split()], "scenarios": e["SCEN"].split(),
+    "forward_auth_keepalive": int(e["FA_KEEPALIVE"]), "profile": e["PROFILE"], "commit": e["COMMIT"],
     "nproc": os.cpu_count(), "cpu": cpu, "mem_total": f"{int(mem) // 1024} MiB", "kernel": platform.release(),
     "load_before": e["LOAD_BEFORE"], "load_after": e["LOAD_AFTER"], "versions": e["VERSIONS"],
     "memory": {"idle_rss_mb": mb(e["IDLE"]), "load_peak_rss_mb": mb(e["LOADPEAK"]), "full_rss_mb": mb(e["FULL"]),
