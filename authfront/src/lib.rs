@@ -39,6 +39,7 @@ pub mod clock;
 pub mod cmd;
 pub mod compress;
 pub mod config_file;
+pub mod ext_authz;
 pub mod forward;
 pub mod idp;
 pub mod listener;

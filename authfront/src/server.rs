@@ -109,11 +109,17 @@ where
     to_response(reply, head)
 }
 
-/// A forward-auth check ([`authfront_core::forward_auth`]): the core decides, this carries it
-/// out (the session's cookies, a refresh, a sign-in start) as for a request at the edge.
+/// A forward-auth check ([`authfront_core::forward_auth`]) from nginx, Traefik or Caddy.
 async fn forward_auth(app: &Arc<App>, parts: &http::request::Parts, ctx: &Ctx<'_>, now: u64) -> Reply {
+    carry_out(app, check(&app.site, parts, ctx), parts, now).await
+}
+
+/// Carries out a forward-auth decision, for every transport (the HTTP check above, Envoy's gRPC
+/// one in [`crate::ext_authz`]): the session's cookies, a refresh, a sign-in start, as for a
+/// request at the edge. `parts`: the request whose cookies are read.
+pub(crate) async fn carry_out(app: &Arc<App>, checked: Check, parts: &http::request::Parts, now: u64) -> Reply {
     let site = &app.site;
-    match check(site, parts, ctx) {
+    match checked {
         Check::Allow(f) => {
             let cookies = login::forward_cookies(app, &f, parts, now);
             with_cookies(allow(site, f.user.as_ref()), &cookies)

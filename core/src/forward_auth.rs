@@ -48,19 +48,63 @@ const FORWARDING: [&str; 6] = [
 /// On a `401`: the URL that signs the browser in and brings it back to the request checked.
 pub const SIGN_IN: HeaderName = HeaderName::from_static("x-authfront-sign-in");
 
-/// Decides a forward-auth check from `ctx.client` (the proxy).
+/// Decides a forward-auth check from `ctx.client` (the proxy), the request described by the
+/// check's forwarding headers.
 pub fn check(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Check {
     let Some(fa) = &site.config.forward_auth else { return refuse(Error::NotFound, Mode::Redirect) };
     let mode = mode(req).unwrap_or(fa.mode);
-    if !fa.trusted_proxies.iter().any(|c| c.contains(ctx.client)) {
-        // Never a 403 that a proxy could mistake for "this user is denied": whoever asks from
-        // here is not a proxy of ours, and what it says about the request is not believed.
-        return Check::Refuse {
-            error: Error::BadRequest("forward-auth check from a peer not in `forward_auth.trusted_proxies`"),
-            reply: Reply::error(&Error::BadRequest("forwarding headers from this address are not accepted"), None),
-        };
+    if let Some(refused) = untrusted(site, ctx) {
+        return refused;
     }
-    let original = match original(site, req) {
+    match described(req) {
+        Ok(d) => check_described(site, d, mode, ctx),
+        Err(e) => refuse(e, mode),
+    }
+}
+
+/// The original request as a proxy describes it: from the forwarding headers ([`check`]), or
+/// from the fields of Envoy's gRPC `CheckRequest` (`attributes.request.http`).
+#[derive(Debug)]
+pub struct Described {
+    pub method: Method,
+    /// The request target: path and query, as received.
+    pub target: String,
+    /// `Host` (a port allowed).
+    pub host: String,
+    /// `http` or `https`; `None`: `public_url`'s.
+    pub proto: Option<String>,
+    /// The request's own headers (cookies, `Accept`, …); forwarding headers among them are
+    /// dropped, never read.
+    pub headers: HeaderMap,
+}
+
+impl Described {
+    /// A request head with the described method, target and headers (what the adapter's
+    /// session steps read cookies from); not screened or normalised — [`check_described`] is.
+    pub fn parts(&self) -> Parts {
+        let mut r = Request::new(());
+        *r.method_mut() = self.method.clone();
+        *r.uri_mut() = self.target.parse().unwrap_or_else(|_| Uri::from_static("/"));
+        *r.headers_mut() = self.headers.clone();
+        r.into_parts().0
+    }
+}
+
+/// `None` when `ctx.client` is one of `forward_auth.trusted_proxies`; otherwise the refusal.
+pub fn untrusted(site: &Site, ctx: &Ctx<'_>) -> Option<Check> {
+    let trusted =
+        site.config.forward_auth.as_ref().is_some_and(|fa| fa.trusted_proxies.iter().any(|c| c.contains(ctx.client)));
+    // Never a 403 that a proxy could mistake for "this user is denied": whoever asks from
+    // here is not a proxy of ours, and what it says about the request is not believed.
+    (!trusted).then(|| Check::Refuse {
+        error: Error::BadRequest("forward-auth check from a peer not in `forward_auth.trusted_proxies`"),
+        reply: Reply::error(&Error::BadRequest("forwarding headers from this address are not accepted"), None),
+    })
+}
+
+/// Decides the described request (the peer checked by [`untrusted`] already).
+pub fn check_described(site: &Site, d: Described, mode: Mode, ctx: &Ctx<'_>) -> Check {
+    let original = match rebuild(site, d) {
         Ok(o) => o,
         Err(e) => return refuse(e, mode),
     };
@@ -73,11 +117,12 @@ pub fn check(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Check {
             return refuse(Error::BadRequest("authfront's own endpoint checked through forward-auth"), mode);
         }
     }
-    match decide(site, &original.parts, ctx) {
+    let Original { parts, origin } = original;
+    match decide(site, &parts, ctx) {
         Action::Forward(f) => Check::Allow(f),
         Action::Refresh(r) => Check::Refresh(r),
         Action::Login { return_to } => {
-            let return_to = format!("{}{return_to}", original.origin);
+            let return_to = format!("{origin}{return_to}");
             match mode {
                 Mode::Redirect => Check::Login { return_to },
                 // nginx cannot URL-encode: the way to sign in comes ready in a header
@@ -122,13 +167,10 @@ struct Original {
     origin: String,
 }
 
-fn original(site: &Site, req: &Parts) -> Result<Original, Error> {
-    let uri = agreed(req, "x-original-uri", "x-forwarded-uri")?
+/// The description the forwarding headers of a check give.
+fn described(req: &Parts) -> Result<Described, Error> {
+    let target = agreed(req, "x-original-uri", "x-forwarded-uri")?
         .ok_or(Error::BadRequest("no X-Original-URI or X-Forwarded-Uri: which request is this check for?"))?;
-    if !uri.starts_with('/') {
-        return Err(Error::BadRequest("the original URI is not a path"));
-    }
-    let uri: Uri = uri.parse().map_err(|_| Error::BadRequest("the original URI is not a valid request target"))?;
     let method = match agreed(req, "x-original-method", "x-forwarded-method")? {
         Some(m) => {
             Method::from_bytes(m.as_bytes()).map_err(|_| Error::BadRequest("the original method is not a method"))?
@@ -139,18 +181,27 @@ fn original(site: &Site, req: &Parts) -> Result<Original, Error> {
         Some(h) => h,
         None => one(req, HOST.as_str())?.ok_or(Error::BadRequest("no original host"))?,
     };
+    let proto = one(req, "x-forwarded-proto")?.map(str::to_owned);
+    Ok(Described { method, target: target.to_owned(), host: host.to_owned(), proto, headers: req.headers.clone() })
+}
+
+fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
+    if !d.target.starts_with('/') {
+        return Err(Error::BadRequest("the original URI is not a path"));
+    }
+    let uri: Uri = d.target.parse().map_err(|_| Error::BadRequest("the original URI is not a valid request target"))?;
     let authority: http::uri::Authority =
-        host.parse().map_err(|_| Error::BadRequest("the original host is not a host name"))?;
+        d.host.parse().map_err(|_| Error::BadRequest("the original host is not a host name"))?;
     if !site.is_own_host(authority.host()) {
         return Err(Error::BadRequest("the original host is not `server.public_url`'s or one of `forward_auth.hosts`"));
     }
-    let proto = match one(req, "x-forwarded-proto")? {
-        Some(p) if p == "https" || p == "http" => p,
+    let proto = match d.proto.as_deref() {
+        Some(p @ ("https" | "http")) => p,
         Some(_) => return Err(Error::BadRequest("X-Forwarded-Proto is neither http nor https")),
         None => site.config.server.public_url.split_once("://").map_or("https", |(s, _)| s),
     };
-    let mut headers = HeaderMap::with_capacity(req.headers.len());
-    for (name, value) in &req.headers {
+    let mut headers = HeaderMap::with_capacity(d.headers.len());
+    for (name, value) in &d.headers {
         let described = FORWARDING.contains(&name.as_str());
         if !described && name != HOST && name != http::header::CONTENT_LENGTH && name != http::header::TRANSFER_ENCODING
         {
@@ -160,7 +211,7 @@ fn original(site: &Site, req: &Parts) -> Result<Original, Error> {
     let host_value = HeaderValue::from_str(authority.as_str()).map_err(|_| Error::BadRequest("bad original host"))?;
     headers.insert(HOST, host_value);
     let mut rebuilt = Request::new(());
-    *rebuilt.method_mut() = method;
+    *rebuilt.method_mut() = d.method;
     *rebuilt.uri_mut() = uri;
     *rebuilt.version_mut() = Version::HTTP_11;
     *rebuilt.headers_mut() = headers;

@@ -50,6 +50,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         // ends with the process: it holds no request state worth draining
         tokio::spawn(crate::admin::serve(app.clone(), admin_listener));
     }
+    if let Some(addr) = app.site.config.forward_auth.as_ref().and_then(|f| f.grpc_listen) {
+        let grpc = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (forward_auth.grpc_listen): {e}"))?;
+        tracing::info!(address = %addr, "Envoy ext_authz gRPC listening");
+        tokio::spawn(crate::ext_authz::serve(app.clone(), grpc));
+    }
     // Keys at start, without holding up the listener: public paths work even while the
     // provider is down, and logins retry discovery on their own.
     let warm = app.clone();

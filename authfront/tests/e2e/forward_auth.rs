@@ -399,3 +399,112 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
     let r = anon.get(format!("{base}/reports/")).header("cookie", &session).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::FOUND, "a signed-out session's cookie replayed");
 }
+
+mod grpc {
+    //! Envoy `ext_authz` over gRPC, asked by a real gRPC client (tonic, with the generated
+    //! `envoy.service.auth.v3` client of `envoy-types`) as Envoy would ask it.
+
+    use std::collections::HashMap;
+
+    use envoy_types::pb::envoy::service::auth::v3::attribute_context::{HttpRequest, Request};
+    use envoy_types::pb::envoy::service::auth::v3::authorization_client::AuthorizationClient;
+    use envoy_types::pb::envoy::service::auth::v3::check_response::HttpResponse;
+    use envoy_types::pb::envoy::service::auth::v3::{AttributeContext, CheckRequest, CheckResponse};
+
+    use super::*;
+
+    fn request(path: &str, host: &str, headers: &[(&str, &str)]) -> CheckRequest {
+        let headers: HashMap<String, String> =
+            headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let http = HttpRequest {
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            host: host.to_owned(),
+            scheme: "http".to_owned(),
+            headers,
+            ..Default::default()
+        };
+        CheckRequest {
+            attributes: Some(AttributeContext {
+                request: Some(Request { http: Some(http), ..Default::default() }),
+                ..Default::default()
+            }),
+        }
+    }
+
+    async fn ask(port: u16, from: [u8; 4], req: CheckRequest) -> CheckResponse {
+        let endpoint = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
+            .expect("endpoint")
+            .local_address(Some(std::net::IpAddr::from(from)));
+        let channel = endpoint.connect().await.expect("connect to the gRPC check");
+        let mut client = AuthorizationClient::new(channel);
+        client.check(req).await.expect("Check").into_inner()
+    }
+
+    fn header(list: &[envoy_types::pb::envoy::config::core::v3::HeaderValueOption], name: &str) -> Option<String> {
+        list.iter().filter_map(|o| o.header.as_ref()).find(|h| h.key.eq_ignore_ascii_case(name)).map(|h| {
+            if h.raw_value.is_empty() { h.value.clone() } else { String::from_utf8_lossy(&h.raw_value).into_owned() }
+        })
+    }
+
+    #[tokio::test]
+    #[ignore = "end-to-end: needs oidc-provider; scripts/test.sh runs it"]
+    async fn envoy_grpc_check_allows_denies_and_refuses_strangers() {
+        let grpc = free_port();
+        let setup = Setup::new(op_issuer()).extra(&format!(
+            "[forward_auth]\ntrusted_proxies = [\"127.0.0.1/32\"]\ngrpc_listen = \"127.0.0.1:{grpc}\"\n"
+        ));
+        let app = App::start(setup).await;
+        let host = app.base.host_str().map(|h| format!("{h}:{}", app.base.port().unwrap_or(80))).expect("host");
+        let mut alice = Browser::default();
+        app.login(&mut alice, "/", "alice").await.assert_contains("id=\"protected\"");
+        let cookie = alice.app.header_for(&app.url("/")).expect("alice's cookies");
+
+        // signed in: allowed, identity set over whatever the client sent, nothing removed
+        let r = ask(
+            grpc,
+            [127, 0, 0, 1],
+            request("/reports/?q=1", &host, &[("cookie", &cookie), ("x-auth-request-user", "admin")]),
+        )
+        .await;
+        assert_eq!(r.status.as_ref().map(|s| s.code), Some(0), "{r:?}");
+        let Some(HttpResponse::OkResponse(ok)) = &r.http_response else { panic!("not allowed: {r:?}") };
+        assert_eq!(header(&ok.headers, "x-auth-request-user").as_deref(), Some("alice"), "{ok:?}");
+        assert_eq!(header(&ok.headers, "x-auth-request-groups").as_deref(), Some("staff"), "{ok:?}");
+        assert!(ok.headers.iter().all(|o| o.append_action == 2), "identity overwrites the client's: {ok:?}");
+
+        // nobody signed in, a navigation: Envoy is to send the browser to the provider
+        let r = ask(grpc, [127, 0, 0, 1], request("/reports/", &host, &[("accept", "text/html")])).await;
+        let Some(HttpResponse::DeniedResponse(d)) = &r.http_response else { panic!("not denied: {r:?}") };
+        assert_eq!(d.status.as_ref().map(|s| s.code), Some(302), "{d:?}");
+        let to = Url::parse(&header(&d.headers, "location").expect("Location")).expect("URL");
+        assert_eq!((to.origin(), to.path()), (app.authorization_endpoint.origin(), app.authorization_endpoint.path()));
+        assert!(header(&d.headers, "set-cookie").is_some_and(|c| c.starts_with("authfront_login=")), "{d:?}");
+        // a script: 401; a public path: allowed, identity removed (a client's own never passes)
+        let r = ask(grpc, [127, 0, 0, 1], request("/reports/", &host, &[("accept", "application/json")])).await;
+        let Some(HttpResponse::DeniedResponse(d)) = &r.http_response else { panic!("not denied: {r:?}") };
+        assert_eq!(d.status.as_ref().map(|s| s.code), Some(401));
+        let r = ask(grpc, [127, 0, 0, 1], request("/public/x", &host, &[("x-auth-request-user", "admin")])).await;
+        let Some(HttpResponse::OkResponse(ok)) = &r.http_response else { panic!("not allowed: {r:?}") };
+        assert!(ok.headers_to_remove.iter().any(|h| h == "x-auth-request-user"), "{ok:?}");
+        // forwarding headers in the client's headers describe nothing: the fields do
+        let spoof = [("accept", "application/json"), ("x-forwarded-uri", "/public/x"), ("x-original-uri", "/public/x")];
+        let r = ask(grpc, [127, 0, 0, 1], request("/reports/", &host, &spoof)).await;
+        assert!(
+            matches!(&r.http_response, Some(HttpResponse::DeniedResponse(d)) if d.status.as_ref().map(|s| s.code) == Some(401)),
+            "{r:?}"
+        );
+        // encoded ways out of the public folder: never allowed anonymously
+        for p in ["/public/..%2freports/", "/public/%2e%2e/reports/", "/public/..;/reports/"] {
+            let r = ask(grpc, [127, 0, 0, 1], request(p, &host, &[("accept", "application/json")])).await;
+            assert!(matches!(&r.http_response, Some(HttpResponse::DeniedResponse(_))), "{p}: {r:?}");
+        }
+        // a host that is not served
+        let r = ask(grpc, [127, 0, 0, 1], request("/public/x", "evil.example", &[])).await;
+        assert!(matches!(&r.http_response, Some(HttpResponse::DeniedResponse(_))), "{r:?}");
+        // a peer that is not in trusted_proxies, with alice's valid cookie: refused (400)
+        let r = ask(grpc, [127, 0, 0, 3], request("/reports/", &host, &[("cookie", &cookie)])).await;
+        let Some(HttpResponse::DeniedResponse(d)) = &r.http_response else { panic!("a stranger allowed: {r:?}") };
+        assert_eq!(d.status.as_ref().map(|s| s.code), Some(400));
+    }
+}

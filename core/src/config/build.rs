@@ -62,6 +62,14 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     }
     warnings.extend(edge::warnings(admin.as_ref(), &cache));
     let forward_auth = super::forward_auth::build(raw.forward_auth.as_ref())?;
+    if let Some(g) = forward_auth.as_ref().and_then(|f| f.grpc_listen)
+        && (g == server.listen || admin.as_ref().is_some_and(|a| a.listen == g))
+    {
+        return Err(ConfigError::new(
+            "forward_auth.grpc_listen",
+            format!("`{g}` is taken by `server.listen` or `admin.listen`: gRPC needs an address of its own"),
+        ));
+    }
     if forward_auth.as_ref().is_some_and(|f| !f.hosts.is_empty()) && session.cookie.domain.is_none() {
         warnings.push(
             "`forward_auth.hosts` lists other hosts but `session.domain` is not set: the session cookie \

@@ -20,6 +20,8 @@ pub struct RawForwardAuth {
     /// `*.example.com` (any subdomain, not the parent itself).
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// Envoy `ext_authz` over gRPC (`envoy.service.auth.v3.Authorization/Check`) on this address.
+    pub grpc_listen: Option<String>,
 }
 
 /// What an unauthenticated check answers.
@@ -64,6 +66,7 @@ pub struct ForwardAuth {
     pub trusted_proxies: Vec<Cidr>,
     pub mode: Mode,
     pub hosts: Vec<HostPattern>,
+    pub grpc_listen: Option<std::net::SocketAddr>,
 }
 
 pub(super) fn build(raw: Option<&RawForwardAuth>) -> Result<Option<ForwardAuth>, ConfigError> {
@@ -85,7 +88,13 @@ pub(super) fn build(raw: Option<&RawForwardAuth>) -> Result<Option<ForwardAuth>,
         .enumerate()
         .map(|(i, h)| host_pattern(h).map_err(|e| ConfigError::new(format!("forward_auth.hosts[{i}]"), e)))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(ForwardAuth { trusted_proxies, mode, hosts }))
+    let grpc_listen = match &raw.grpc_listen {
+        None => None,
+        Some(a) => Some(a.parse().map_err(|_| {
+            ConfigError::new("forward_auth.grpc_listen", format!("`{a}` is not an address and port (`127.0.0.1:9091`)"))
+        })?),
+    };
+    Ok(Some(ForwardAuth { trusted_proxies, mode, hosts, grpc_listen }))
 }
 
 fn host_pattern(text: &str) -> Result<HostPattern, String> {
@@ -141,6 +150,8 @@ mod tests {
         assert_eq!(build(Some(&raw)).unwrap_err().key, "forward_auth.mode");
         let raw: RawForwardAuth = toml::from_str("trusted_proxies = [\"10.0.0.0/33\"]").unwrap();
         assert_eq!(build(Some(&raw)).unwrap_err().key, "forward_auth.trusted_proxies[0]");
+        let raw: RawForwardAuth = toml::from_str("grpc_listen = \"localhost\"").unwrap();
+        assert_eq!(build(Some(&raw)).unwrap_err().key, "forward_auth.grpc_listen");
         let raw: RawForwardAuth = toml::from_str("hosts = [\"ok.example.com\", \"*.com\"]").unwrap();
         assert_eq!(build(Some(&raw)).unwrap_err().key, "forward_auth.hosts[1]");
     }
