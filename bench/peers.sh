@@ -34,25 +34,21 @@ bench_nginx_start() {
 # bench_nginx_fa_start PORT DOCROOT AUTHFRONT-PORT APP-PORT: scenario E's nginx, in its own folder
 # ($WWW_RUN/nginx-fa), with the server block of examples/forward-auth/nginx.conf
 # (bench/nginx-forward-auth.conf.in): auth_request to authfront on every request, the files
-# served by nginx itself from DOCROOT. BENCH_FA_KEEPALIVE=N (default 0: the example as it is,
-# a new connection to authfront per check) keeps up to N idle connections to authfront.
+# served by nginx itself from DOCROOT. BENCH_FA_KEEPALIVE=N (default 32, as the example's
+# comment says; 0: a new connection to authfront per check) idle connections kept to authfront.
 bench_nginx_fa_start() {
-  local port="$1" docroot="$2" af="$3" app="$4" run="$WWW_RUN/nginx-fa" ka="${BENCH_FA_KEEPALIVE:-0}"
+  local port="$1" docroot="$2" af="$3" app="$4" run="$WWW_RUN/nginx-fa" ka="${BENCH_FA_KEEPALIVE:-32}"
   af_stop "$run/pid" "nginx (forward-auth) :$port" nginx >/dev/null 2>&1 || true
   af_port_busy "$port" && af_die "127.0.0.1:$port is already in use by another process"
   mkdir -p "$run/tmp"
   local user_line=""; [ "$(id -u)" = 0 ] && user_line="user www-data;"
-  local example="$AUTHFRONT_HOME/examples/forward-auth/nginx.conf" keep="" auth_ka=""
-  if [ "$ka" != 0 ]; then
-    keep=" keepalive $ka;"
-    auth_ka='        proxy_http_version 1.1;\n        proxy_set_header Connection "";\n'
-  fi
+  local example="$AUTHFRONT_HOME/examples/forward-auth/nginx.conf" keep=""
+  [ "$ka" != 0 ] && keep=" keepalive $ka;"
   # the example's server block (from `server {` on), with the three lines that name this machine
   sed -n '/^server {/,$p' "$example" | sed \
       -e "s|^\( *\)listen 80;|\1listen 127.0.0.1:$port backlog=4096;|" \
       -e "s|^\( *\)server_name app.example.com;|\1server_name 127.0.0.1;\n\1root $docroot;|" \
       -e "s|^\( *\)proxy_pass http://app;|\1try_files \$uri =404;  # bench: the files served by nginx itself|" \
-      -e "s|^\( *\)proxy_pass_request_body off;|$auth_ka\1proxy_pass_request_body off;|" \
     > "$run/server-block.conf"
   grep -q "listen 127.0.0.1:$port " "$run/server-block.conf" && grep -q "root $docroot;" "$run/server-block.conf" \
     && grep -q 'try_files $uri =404;' "$run/server-block.conf" && grep -q 'auth_request /_authfront/auth;' "$run/server-block.conf" \

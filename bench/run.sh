@@ -36,7 +36,7 @@
 # BENCH_BIN (an authfront binary to measure instead of building one: before/after comparisons);
 # BENCH_SIZES, BENCH_CONNS, BENCH_SCENARIOS narrow a run (default "1k 16k 1m", "64 256",
 # "A B C D E"; a partial run's table and targets show only what it measured); BENCH_FA_KEEPALIVE=N
-# gives E's nginx N idle keep-alive connections to authfront (default 0: the example as it is).
+# gives E's nginx N idle keep-alive connections to authfront (default 32, as the example; 0: none).
 # Everything started is stopped on exit, by pid. Logs: .run/bench/*/log.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$AUTHFRONT_HOME/bench/peers.sh"
@@ -260,7 +260,7 @@ versions="nginx $(/usr/sbin/nginx -v 2>&1 | sed 's|.*/||'), Apache $(/usr/sbin/a
 MODE="$MODE" ROUNDS="$ROUNDS" DURATION="$DURATION" THREADS="$THREADS" PROFILE="$PROFILE" COMMIT="$commit" \
 VERSIONS="$versions" LOAD_BEFORE="$LOAD_BEFORE" LOAD_AFTER="$LOAD_AFTER" CACHE_MB="$CACHE_MB" \
 IDLE="$IDLE_RSS" LOADPEAK="$LOAD_PEAK_RSS" FULL="$FULL_RSS" FULLPEAK="$FULL_PEAK_RSS" STATS="$STATS" \
-STARTUP="$STARTUP" CONNS="${CONNS[*]}" SCEN="${SCEN[*]}" FA_KEEPALIVE="${BENCH_FA_KEEPALIVE:-0}" python3 - > "$BENCH_RUN/meta.json" <<'EOF'
+STARTUP="$STARTUP" CONNS="${CONNS[*]}" SCEN="${SCEN[*]}" FA_KEEPALIVE="${BENCH_FA_KEEPALIVE:-32}" python3 - > "$BENCH_RUN/meta.json" <<'EOF'
 import json, os, platform, time
 e = os.environ
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")

@@ -56,7 +56,7 @@ impl Server {
              events {{ worker_connections 256; }}\nhttp {{\n  access_log {run}/access.log;\n\
              client_body_temp_path {run}/body; proxy_temp_path {run}/proxy; fastcgi_temp_path {run}/fcgi;\n\
              uwsgi_temp_path {run}/uwsgi; scgi_temp_path {run}/scgi;\n\
-             upstream authfront {{ server 127.0.0.1:{authfront}; }}\n\
+             upstream authfront {{ server 127.0.0.1:{authfront}; keepalive 8; }}\n\
              upstream app {{ server 127.0.0.1:{app}; }}\n\
              server {{ listen 127.0.0.1:{app}; location / {{ {ECHO} }} }}\n{server}\n}}\n"
         );
