@@ -56,7 +56,7 @@ pub fn check(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Check {
     if let Some(refused) = untrusted(site, ctx) {
         return refused;
     }
-    match described(req) {
+    match described(site, req) {
         Ok(d) => check_described(site, d, mode, ctx),
         Err(e) => refuse(e, mode),
     }
@@ -168,21 +168,42 @@ struct Original {
 }
 
 /// The description the forwarding headers of a check give.
-fn described(req: &Parts) -> Result<Described, Error> {
-    let target = agreed(req, "x-original-uri", "x-forwarded-uri")?
-        .ok_or(Error::BadRequest("no X-Original-URI or X-Forwarded-Uri: which request is this check for?"))?;
-    let method = match agreed(req, "x-original-method", "x-forwarded-method")? {
-        Some(m) => {
-            Method::from_bytes(m.as_bytes()).map_err(|_| Error::BadRequest("the original method is not a method"))?
+fn described(site: &Site, req: &Parts) -> Result<Described, Error> {
+    // Envoy's HTTP ext_authz service (`path_prefix: {prefix}/auth`) sends the request itself:
+    // its method, and its target after the prefix, raw as received
+    let auth = site.config.server.endpoints.auth.as_str();
+    let in_path =
+        req.uri.path().strip_prefix(auth).filter(|rest| rest.starts_with('/')).map(|rest| match req.uri.query() {
+            Some(q) => format!("{rest}?{q}"),
+            None => rest.to_owned(),
+        });
+    let header_target = agreed(req, "x-original-uri", "x-forwarded-uri")?;
+    let header_method = agreed(req, "x-original-method", "x-forwarded-method")?;
+    let (target, method) = match in_path {
+        Some(t) => {
+            // a header that describes something else is a second description: refused
+            if header_target.is_some_and(|h| h != t) || header_method.is_some_and(|m| m != req.method.as_str()) {
+                return Err(Error::BadRequest("the forwarding headers disagree with the request checked"));
+            }
+            (t, req.method.clone())
         }
-        None => req.method.clone(),
+        None => {
+            let t = header_target
+                .ok_or(Error::BadRequest("no X-Original-URI or X-Forwarded-Uri: which request is this check for?"))?;
+            let m = match header_method {
+                Some(m) => Method::from_bytes(m.as_bytes())
+                    .map_err(|_| Error::BadRequest("the original method is not a method"))?,
+                None => req.method.clone(),
+            };
+            (t.to_owned(), m)
+        }
     };
     let host = match one(req, "x-forwarded-host")? {
         Some(h) => h,
         None => one(req, HOST.as_str())?.ok_or(Error::BadRequest("no original host"))?,
     };
     let proto = one(req, "x-forwarded-proto")?.map(str::to_owned);
-    Ok(Described { method, target: target.to_owned(), host: host.to_owned(), proto, headers: req.headers.clone() })
+    Ok(Described { method, target, host: host.to_owned(), proto, headers: req.headers.clone() })
 }
 
 fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {

@@ -46,8 +46,10 @@ pub(super) fn endpoint(site: &Site, req: &Parts, ctx: &Ctx<'_>, path: &NormPath)
         }
         return Action::BackchannelLogout;
     }
-    if p == eps.auth && site.config.forward_auth.is_some() {
-        // any method: a proxy asks about the request it holds, whatever its method
+    let envoy_http = p.strip_prefix(eps.auth.as_str()).is_some_and(|r| r.starts_with('/'));
+    if (p == eps.auth || envoy_http) && site.config.forward_auth.is_some() {
+        // any method: a proxy asks about the request it holds, whatever its method (Envoy's
+        // HTTP service: `{auth}/<the request's path>`)
         return Action::ForwardAuth;
     }
     if req.method != Method::GET && req.method != Method::HEAD {

@@ -246,3 +246,48 @@ fn sign_in_may_return_only_to_allowed_hosts() {
     assert!(crate::login::return_checked(&https, "https://app.example.com/").is_some());
     assert_eq!(crate::login::return_checked(&https, "http://app.example.com/"), None);
 }
+
+/// Envoy's HTTP ext_authz service: `{prefix}/auth` + the request's own path, its own method.
+fn envoy(method: &str, target: &str, extra: &[(&str, &str)]) -> Parts {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(format!("/_authfront/auth{target}"))
+        .header("host", "app.apps.example.com");
+    for (n, v) in extra {
+        b = b.header(*n, *v);
+    }
+    b.body(()).unwrap().into_parts().0
+}
+
+#[test]
+fn envoy_http_service_describes_the_request_by_its_own_path_and_method() {
+    let site = site();
+    let u = user(&["staff"]);
+    let a = |req: &Parts| {
+        crate::decide::decide(&site, req, &Ctx { now: NOW, revocations: &Revocations::default(), client: PROXY })
+    };
+    let req = envoy("GET", "/reports/q?x=1", &[("cookie", &cookie(&site, &u))]);
+    assert!(matches!(a(&req), Action::ForwardAuth));
+    let Check::Allow(f) = run(&site, &req, PROXY) else { panic!("allowed") };
+    assert_eq!((f.path.as_str(), f.query.as_deref()), ("/reports/q", Some("x=1")));
+    // anonymous POST: the request's own method decides (401, never a redirect)
+    let mut post = envoy("POST", "/reports/", &[("accept", "text/html")]);
+    post.uri = "/_authfront/auth/reports/?mode=redirect".parse().unwrap();
+    assert_eq!(status(&run(&site, &post, PROXY)), StatusCode::UNAUTHORIZED);
+    // public, anonymous: allowed
+    assert!(matches!(run(&site, &envoy("GET", "/public/x", &[]), PROXY), Check::Allow(_)));
+    // a client's forwarding headers that describe another request are refused
+    for (n, v) in [("x-forwarded-uri", "/public/x"), ("x-original-uri", "/public/x"), ("x-forwarded-method", "OPTIONS")]
+    {
+        let c = run(&site, &envoy("GET", "/reports/", &[(n, v)]), PROXY);
+        assert!(matches!(c, Check::Refuse { .. }), "{n}: {c:?}");
+    }
+    // encoded ways out of the public folder, in the path form too
+    for t in ["/public/../reports/", "/public/%2e%2e/reports/", "/public/..;/reports/"] {
+        let c = run(&site, &envoy("GET", t, &[]), PROXY);
+        assert!(!matches!(&c, Check::Allow(f) if f.public), "{t}: {c:?}");
+        assert_ne!(status(&c), StatusCode::OK, "{t}");
+    }
+    // and from a stranger, nothing
+    assert!(matches!(run(&site, &envoy("GET", "/public/x", &[]), "192.0.2.9".parse().unwrap()), Check::Refuse { .. }));
+}
