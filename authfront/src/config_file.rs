@@ -96,7 +96,7 @@ fn resolve_origin(base: &Path, key: &str, origin: &mut Origin) -> Result<(), Con
                 )
             })?);
         }
-        OriginKind::S3(_) | OriginKind::Http(_) => {}
+        OriginKind::S3(_) | OriginKind::Http(_) | OriginKind::None => {}
     }
     Ok(())
 }

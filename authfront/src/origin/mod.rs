@@ -99,6 +99,8 @@ pub enum Origin {
     Folder(folder::Folder),
     S3(s3::S3),
     Http(http::Http),
+    /// No `[origin]` (forward-auth only): every request forwarded here is a `404`.
+    Nothing,
 }
 
 impl Origin {
@@ -112,13 +114,14 @@ impl Origin {
             ),
             OriginKind::S3(bucket) => Origin::S3(s3::S3::new(origin, bucket)?),
             OriginKind::Http(h) => Origin::Http(http::Http::new(origin, h, shared.clone())?),
+            OriginKind::None => Origin::Nothing,
         })
     }
 
     /// Whether the edge cache stands in front of it: not for a local folder, which the
     /// operating system's page cache already keeps in memory.
     pub fn cached(&self) -> bool {
-        !matches!(self, Origin::Folder(_))
+        !matches!(self, Origin::Folder(_) | Origin::Nothing)
     }
 
     /// Whether requests to it carry the user's identity (HTTP origins' identity headers).
@@ -132,6 +135,7 @@ impl Origin {
             Origin::Folder(f) => format!("folder {}", f.root().display()),
             Origin::S3(s) => format!("s3 {}", s.bucket()),
             Origin::Http(h) => format!("http {}", h.base()),
+            Origin::Nothing => "none (forward-auth only)".to_owned(),
         }
     }
 
@@ -151,6 +155,7 @@ impl Origin {
         match self {
             Origin::Folder(folder) => folder.serve(path, query, parts, may_see).await,
             Origin::S3(_) | Origin::Http(_) => self.fetch(fetch(), body).await,
+            Origin::Nothing => Err(Error::NotFound),
         }
     }
 
@@ -169,6 +174,7 @@ impl Origin {
             }
             Origin::S3(s3) => s3.fetch(f).await,
             Origin::Http(http) => http.fetch(f, body).await,
+            Origin::Nothing => Err(Error::NotFound),
         }
     }
 }

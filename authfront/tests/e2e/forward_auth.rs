@@ -168,7 +168,9 @@ async fn stack(kind: Kind, issuer: String) -> Stack {
     let setup = Setup::new(issuer)
         .port(authfront)
         .public_port(port)
-        .extra("[forward_auth]\ntrusted_proxies = [\"127.0.0.1/32\"]\n");
+        .extra("[forward_auth]\ntrusted_proxies = [\"127.0.0.1/32\"]\n")
+        // no `[origin]`: the proxy serves the site, authfront only decides
+        .origin("");
     let app = App::start(setup).await;
     Stack { proxy, _echo: echo_server, app, port, authfront }
 }

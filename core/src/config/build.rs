@@ -41,7 +41,16 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
     let server = build_server(&raw)?;
     let oidc = build_oidc(&raw, resolve)?;
     let session = session::build(&raw, resolve)?;
-    let (origin, routes) = origin::build(&raw.origin, resolve)?;
+    let (origin, routes) = match &raw.origin {
+        Some(o) => origin::build(o, resolve)?,
+        None if raw.forward_auth.is_some() => origin::none(resolve)?,
+        None => {
+            return Err(ConfigError::new(
+                "origin",
+                "is missing: the folder, bucket or server to serve (`[forward_auth]` alone needs none)",
+            ));
+        }
+    };
     let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
     let store = build_store(&raw, resolve)?;

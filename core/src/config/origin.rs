@@ -17,7 +17,7 @@ use crate::path::Pattern;
 
 /// One origin as written: the `[origin]` table itself (the default origin) or one of its
 /// routes. `path` belongs to routes only, `routes` to the default origin only.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOrigin {
     pub path: Option<String>,
@@ -115,6 +115,9 @@ pub enum OriginKind {
     S3(S3Origin),
     /// An HTTP(S) server.
     Http(HttpOrigin),
+    /// No `[origin]`: forward-auth only (the proxy serves the site). A request the edge would
+    /// forward gets a `404`.
+    None,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +178,14 @@ pub const DEFAULT_FILE_CACHE: u64 = 16 * 1024 * 1024;
 const DEFAULT_READ: Duration = Duration::from_secs(30);
 
 /// Checks `[origin]` (the default origin) and its routes.
+/// No `[origin]` (forward-auth only): the defaults of a folder origin, serving nothing.
+pub(super) fn none(resolve: &mut Resolver<'_>) -> Result<(Origin, Vec<Route>), ConfigError> {
+    let raw = RawOrigin { dir: Some(".".to_owned()), ..RawOrigin::default() };
+    let (mut origin, routes) = build(&raw, resolve)?;
+    origin.kind = OriginKind::None;
+    Ok((origin, routes))
+}
+
 pub(super) fn build(raw: &RawOrigin, resolve: &mut Resolver<'_>) -> Result<(Origin, Vec<Route>), ConfigError> {
     if raw.path.is_some() {
         return Err(ConfigError::new("origin.path", "belongs in `[[origin.routes]]`; `[origin]` is the default"));

@@ -21,7 +21,8 @@ pub struct RawConfig {
     pub server: RawServer,
     pub oidc: RawOidc,
     pub session: RawSession,
-    pub origin: RawOrigin,
+    /// Required unless `[forward_auth]` is there (the proxy then serves the site).
+    pub origin: Option<RawOrigin>,
     #[serde(default)]
     pub access: RawAccess,
     /// Response headers added to origin responses; an empty value removes a default.

@@ -197,3 +197,12 @@ fn switch_account_prompt_is_login_unless_told() {
     let e = load(&bad).unwrap_err();
     assert!(e.to_string().contains("oidc.switch_account_prompt"), "{e}");
 }
+
+#[test]
+fn origin_is_required_unless_forward_auth_alone() {
+    let without = minimal().replace("[origin]\ndir = \"./site\"\n", "");
+    assert_eq!(err(&without).key, "origin");
+    let c = load(&format!("{without}\n[forward_auth]\n")).unwrap();
+    assert!(matches!(c.origin.kind, crate::config::OriginKind::None));
+    assert!(c.routes.is_empty());
+}

@@ -35,6 +35,7 @@ s3 = { bucket = "site", region = "us-east-1" }
             OriginKind::Dir(_) => (i, "dir".to_owned()),
             OriginKind::S3(s) => (i, format!("s3:{}", s.bucket)),
             OriginKind::Http(h) => (i, h.base.clone()),
+            OriginKind::None => (i, "none".to_owned()),
         }
     };
     assert_eq!(kind("/api/v2/x"), (1, "http://127.0.0.1:9800".to_owned()), "first match wins, not longest");

@@ -250,10 +250,14 @@ impl App {
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
              [access]\n{access}\n\n\
-             [origin]\n{origin}\n\n{extra}",
+             {origin}\n\n{extra}",
             server_extra = setup.server_extra,
             access = setup.access.as_deref().unwrap_or(DEFAULT_ACCESS),
-            origin = setup.origin.as_deref().unwrap_or("dir = \"./site\""),
+            // `Some("")`: no `[origin]` at all (forward-auth only)
+            origin = match setup.origin.as_deref() {
+                Some("") => String::new(),
+                o => format!("[origin]\n{}", o.unwrap_or("dir = \"./site\"")),
+            },
             extra = setup.extra
         );
         let config = if setup.store.is_empty() { config } else { format!("{config}\n[store]\n{}", setup.store) };
