@@ -52,7 +52,10 @@ pub const SIGN_IN: HeaderName = HeaderName::from_static("x-authfront-sign-in");
 /// check's forwarding headers.
 pub fn check(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Check {
     let Some(fa) = &site.config.forward_auth else { return refuse(Error::NotFound, Mode::Redirect) };
-    let mode = mode(req).unwrap_or(fa.mode);
+    // `?mode=` on the check's own URL; in Envoy's path form the query is the request's, not ours
+    let envoy_path_form =
+        req.uri.path().strip_prefix(site.config.server.endpoints.auth.as_str()).is_some_and(|r| r.starts_with('/'));
+    let mode = if envoy_path_form { fa.mode } else { mode(req).unwrap_or(fa.mode) };
     if let Some(refused) = untrusted(site, ctx) {
         return refused;
     }

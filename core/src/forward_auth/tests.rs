@@ -270,10 +270,17 @@ fn envoy_http_service_describes_the_request_by_its_own_path_and_method() {
     assert!(matches!(a(&req), Action::ForwardAuth));
     let Check::Allow(f) = run(&site, &req, PROXY) else { panic!("allowed") };
     assert_eq!((f.path.as_str(), f.query.as_deref()), ("/reports/q", Some("x=1")));
+    // the request's own query is not the check's: `mode=redirect` there changes nothing
+    let nav = envoy("GET", "/reports/?mode=redirect", &[("accept", "text/html")]);
+    assert_eq!(status(&run(&site, &nav, PROXY)), StatusCode::UNAUTHORIZED);
     // anonymous POST: the request's own method decides (401, never a redirect)
+    let redirect_site = site_from(&format!("{}\n[forward_auth]\nmode = \"redirect\"\n", minimal()));
     let mut post = envoy("POST", "/reports/", &[("accept", "text/html")]);
-    post.uri = "/_authfront/auth/reports/?mode=redirect".parse().unwrap();
-    assert_eq!(status(&run(&site, &post, PROXY)), StatusCode::UNAUTHORIZED);
+    post.headers.insert("host", "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(status(&run(&redirect_site, &post, PROXY)), StatusCode::UNAUTHORIZED);
+    let mut get = envoy("GET", "/reports/", &[("accept", "text/html")]);
+    get.headers.insert("host", "127.0.0.1:8080".parse().unwrap());
+    assert!(matches!(run(&redirect_site, &get, PROXY), Check::Login { .. }));
     // public, anonymous: allowed
     assert!(matches!(run(&site, &envoy("GET", "/public/x", &[]), PROXY), Check::Allow(_)));
     // a client's forwarding headers that describe another request are refused
