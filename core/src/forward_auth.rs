@@ -52,14 +52,16 @@ pub const SIGN_IN: HeaderName = HeaderName::from_static("x-authfront-sign-in");
 /// check's forwarding headers.
 pub fn check(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Check {
     let Some(fa) = &site.config.forward_auth else { return refuse(Error::NotFound, Mode::Redirect) };
+    // Envoy's HTTP ext_authz service (`path_prefix: {prefix}/auth`) sends the request itself:
+    // its target after the prefix, raw as received
+    let in_path =
+        req.uri.path().strip_prefix(site.config.server.endpoints.auth.as_str()).filter(|r| r.starts_with('/'));
     // `?mode=` on the check's own URL; in Envoy's path form the query is the request's, not ours
-    let envoy_path_form =
-        req.uri.path().strip_prefix(site.config.server.endpoints.auth.as_str()).is_some_and(|r| r.starts_with('/'));
-    let mode = if envoy_path_form { fa.mode } else { mode(req).unwrap_or(fa.mode) };
+    let mode = if in_path.is_some() { fa.mode } else { mode(req).unwrap_or(fa.mode) };
     if let Some(refused) = untrusted(site, ctx) {
         return refused;
     }
-    match described(site, req) {
+    match described(req, in_path) {
         Ok(d) => check_described(site, d, mode, ctx),
         Err(e) => refuse(e, mode),
     }
@@ -170,16 +172,13 @@ struct Original {
     origin: String,
 }
 
-/// The description the forwarding headers of a check give.
-fn described(site: &Site, req: &Parts) -> Result<Described, Error> {
-    // Envoy's HTTP ext_authz service (`path_prefix: {prefix}/auth`) sends the request itself:
-    // its method, and its target after the prefix, raw as received
-    let auth = site.config.server.endpoints.auth.as_str();
-    let in_path =
-        req.uri.path().strip_prefix(auth).filter(|rest| rest.starts_with('/')).map(|rest| match req.uri.query() {
-            Some(q) => format!("{rest}?{q}"),
-            None => rest.to_owned(),
-        });
+/// The description the forwarding headers of a check give; `in_path`: Envoy's path form (the
+/// check's path after `{prefix}/auth`), where the check's own method and query are the request's.
+fn described(req: &Parts, in_path: Option<&str>) -> Result<Described, Error> {
+    let in_path = in_path.map(|rest| match req.uri.query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_owned(),
+    });
     let header_target = agreed(req, "x-original-uri", "x-forwarded-uri")?;
     let header_method = agreed(req, "x-original-method", "x-forwarded-method")?;
     let (target, method) = match in_path {
@@ -224,14 +223,13 @@ fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
         Some(_) => return Err(Error::BadRequest("X-Forwarded-Proto is neither http nor https")),
         None => site.config.server.public_url.split_once("://").map_or("https", |(s, _)| s),
     };
-    let mut headers = HeaderMap::with_capacity(d.headers.len());
-    for (name, value) in &d.headers {
-        let described = FORWARDING.contains(&name.as_str());
-        if !described && name != HOST && name != http::header::CONTENT_LENGTH && name != http::header::TRANSFER_ENCODING
-        {
-            headers.append(name.clone(), value.clone());
-        }
+    // the description's own copy, cleaned in place (never copied a second time)
+    let mut headers = d.headers;
+    for name in FORWARDING {
+        headers.remove(name);
     }
+    headers.remove(http::header::CONTENT_LENGTH);
+    headers.remove(http::header::TRANSFER_ENCODING);
     let host_value = HeaderValue::from_str(authority.as_str()).map_err(|_| Error::BadRequest("bad original host"))?;
     headers.insert(HOST, host_value);
     let mut rebuilt = Request::new(());

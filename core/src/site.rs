@@ -14,6 +14,8 @@ pub struct Site {
     pub rule_groups: Vec<String>,
     /// Client headers that never reach an origin, in any spelling.
     pub protected: Protected,
+    /// `public_url`'s host, lower-case, no port (forward-auth's and return URLs' own host).
+    pub public_host: String,
 }
 
 impl Site {
@@ -23,7 +25,11 @@ impl Site {
         rule_groups.sort();
         rule_groups.dedup();
         let protected = Protected::new(&config);
-        Self { config, redirect_uri, rule_groups, protected }
+        let public_host = url::Url::parse(&config.server.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        Self { config, redirect_uri, rule_groups, protected, public_host }
     }
 
     /// Whether a signed-in user may see protected paths at all (`access.required_groups`).
@@ -57,9 +63,7 @@ impl Site {
     /// `host` (no port) is the public URL's, or one `forward_auth.hosts` names.
     pub fn is_own_host(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        let public_host =
-            url::Url::parse(&self.config.server.public_url).ok().and_then(|u| u.host_str().map(str::to_owned));
-        public_host.as_deref() == Some(host.as_str())
+        host == self.public_host
             || self.config.forward_auth.as_ref().is_some_and(|f| f.hosts.iter().any(|p| p.matches(&host)))
     }
 }
