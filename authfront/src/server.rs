@@ -11,6 +11,7 @@ use authfront_core::flow::Done;
 use authfront_core::flow::refresh::on_refused;
 use authfront_core::forward_auth::{Check, allow, check};
 use authfront_core::reply::Reply;
+use authfront_core::session_cookies::access_token;
 use authfront_core::unauth::Unauth;
 use bytes::Bytes;
 use http::{Method, Request, Response};
@@ -56,6 +57,7 @@ where
                 path: &f.path,
                 query: f.query.as_deref(),
                 user: f.user.as_ref(),
+                access_token: f.access_token.as_deref(),
                 client,
                 public: f.public,
                 preflight: f.preflight,
@@ -65,9 +67,10 @@ where
         }
         Action::Refresh(r) => {
             let outcome = login::refresh(app, &parts, &r.session, now).await;
-            let (session, cookies) = match &outcome {
-                Outcome::Fresh(fresh) => (&fresh.session, fresh.cookies.clone()),
-                Outcome::Transient => (&r.session, Vec::new()),
+            let (session, cookies, access_token) = match &outcome {
+                Outcome::Fresh(fresh) => (&fresh.session, fresh.cookies.clone(), fresh.access_token.clone()),
+                // the provider failed for now: the session (and its token) as they were
+                Outcome::Transient => (&r.session, Vec::new(), access_token(&app.site, &parts.headers, &r.session)),
                 Outcome::Refused => {
                     let after = on_refused(&app.site, &parts, &r.next);
                     let reply = match after.then {
@@ -83,6 +86,7 @@ where
                         path: &path,
                         query: query.as_deref(),
                         user: Some(session),
+                        access_token: access_token.as_deref(),
                         client,
                         public: false,
                         preflight: false,
@@ -122,11 +126,15 @@ pub(crate) async fn carry_out(app: &Arc<App>, checked: Check, parts: &http::requ
     match checked {
         Check::Allow(f) => {
             let cookies = login::forward_cookies(app, &f, parts, now);
-            with_cookies(allow(site, f.user.as_ref()), &cookies)
+            with_cookies(allow(site, f.user.as_ref(), f.access_token.as_deref()), &cookies)
         }
         Check::Refresh(r) => match login::refresh(app, parts, &r.session, now).await {
-            Outcome::Fresh(fresh) => with_cookies(allow(site, Some(&fresh.session)), &fresh.cookies),
-            Outcome::Transient => allow(site, Some(&r.session)),
+            Outcome::Fresh(fresh) => {
+                with_cookies(allow(site, Some(&fresh.session), fresh.access_token.as_deref()), &fresh.cookies)
+            }
+            Outcome::Transient => {
+                allow(site, Some(&r.session), access_token(site, &parts.headers, &r.session).as_deref())
+            }
             Outcome::Refused => {
                 // as if it had no session: cookies cleared, and the proxy's "sign in" answer
                 let after = on_refused(site, parts, &r.next);

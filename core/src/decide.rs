@@ -26,6 +26,7 @@ use http::request::Parts;
 use crate::cloudfront::Params;
 use crate::cloudfront::login as cf_login;
 use crate::config::Preflight;
+use crate::config::rules::Verdict;
 use crate::cookies;
 use crate::error::Error;
 use crate::login;
@@ -102,6 +103,8 @@ pub struct Forward {
     /// without a body, without identity and without the origin's secret header, so that the
     /// origin can tell it came from nobody in particular.
     pub preflight: bool,
+    /// The session's access token, with `proxy.pass_access_token` (from the tokens cookie).
+    pub access_token: Option<String>,
 }
 
 #[derive(Debug)]
@@ -113,8 +116,15 @@ pub struct Refresh {
 /// How often, at most, a session's last-activity time is re-sealed (seconds).
 const TOUCH_EVERY: u64 = 60;
 
-/// Decides what to do with one request.
+/// Decides what to do with one request at the edge. Its host, for the rules, is always
+/// `server.public_url`'s: the edge serves one site, and a `Host` a client sends chooses nothing.
 pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
+    decide_on(site, req, ctx, &site.public_host)
+}
+
+/// [`decide`] for a request to `host` (lower-case, no port): forward-auth's, whose proxy
+/// routed the request by that host and said so ([`crate::forward_auth`]).
+pub(crate) fn decide_on(site: &Site, req: &Parts, ctx: &Ctx<'_>, host: &str) -> Action {
     if let Err(e) = screen(&site.config, &site.protected, req) {
         return Action::Refuse(e);
     }
@@ -143,8 +153,18 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
         Some(_) => Params::from_query(req.uri.query()).1,
         None => req.uri.query().map(str::to_owned),
     };
-    if cfg.access.public_paths.iter().any(|p| p.matches(&path)) {
-        return forward(site, req, (path, query, true), user, ctx);
+    let verdict = cfg.access.rules.verdict(host, &path, &req.method);
+    match verdict {
+        Verdict::Public => return forward(site, req, (path, query, true), user, ctx),
+        // nobody, and no sign-in that could change it
+        Verdict::Deny => {
+            let here = login::return_to(&path, req.uri.query());
+            return Action::Respond(match &user {
+                Some(_) => Reply::error_with(&Error::Denied, &page::Nav::denied(site, &here)),
+                None => Reply::error(&Error::Denied, None),
+            });
+        }
+        Verdict::Allow { .. } => {}
     }
     if is_preflight(req) && cfg.access.preflight == Preflight::Origin {
         // A CORS preflight never carries cookies; here the origin answers it, as nobody's.
@@ -156,13 +176,14 @@ pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
             renew_cloudfront: false,
             public: false,
             preflight: true,
+            access_token: None,
         });
     }
     match user {
-        Some(u) if site.allows(&u) && refresh::due(&u, ctx.now) => {
+        Some(u) if verdict.admits(&u) && refresh::due(&u, ctx.now) => {
             return Action::Refresh(Refresh { session: u, next: Next::Forward { path, query } });
         }
-        Some(u) if site.allows(&u) => return forward(site, req, (path, query, false), Some(u), ctx),
+        Some(u) if verdict.admits(&u) => return forward(site, req, (path, query, false), Some(u), ctx),
         _ => {}
     }
     // No session that lets this user in: a signed URL or signed cookies may.
@@ -195,14 +216,18 @@ fn forward(
     let idle = site.config.session.idle_timeout_secs.is_some();
     let touch = idle && user.as_ref().is_some_and(|u| ctx.now.saturating_sub(u.seen) >= TOUCH_EVERY);
     let renew_cloudfront = user.as_ref().is_some_and(|u| cf_login::renewal_due(site, &req.headers, u, ctx.now));
-    Action::Forward(Forward { path, query, user, touch, renew_cloudfront, public, preflight: false })
+    let access_token = user.as_ref().and_then(|u| crate::session_cookies::access_token(site, &req.headers, u));
+    Action::Forward(Forward { path, query, user, touch, renew_cloudfront, public, preflight: false, access_token })
 }
 
 /// Whether the rules let this request (signed in as `user`, or not) see `path` — for a path
 /// reached another way than by its own URL (a folder's symlink to it): public, or protected and
 /// the user allowed. A signed URL or cookie never counts here: it granted its own URL only.
 pub fn may_see(site: &Site, path: &NormPath, user: Option<&Session>) -> bool {
-    site.config.access.public_paths.iter().any(|p| p.matches(path)) || user.is_some_and(|u| site.allows(u))
+    match site.config.access.rules.verdict(&site.public_host, path, &Method::GET) {
+        Verdict::Public => true,
+        v => user.is_some_and(|u| v.admits(u)),
+    }
 }
 
 /// The request's session if it opens, has not been idle too long and is not revoked.

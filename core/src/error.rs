@@ -33,6 +33,8 @@ pub enum Error {
     IssuerMismatch { got: String },
     #[error("{user} is not in a required group")]
     Forbidden { user: String },
+    #[error("an `access.rules` deny rule matched")]
+    Denied,
     #[error("CloudFront signature refused: {0}")]
     SignatureRefused(Refusal),
     #[error("CloudFront refused valid login cookies for {url} (does the distribution trust this key pair id?)")]
@@ -96,6 +98,7 @@ impl Error {
             StateMismatch => "state_mismatch",
             IssuerMismatch { .. } => "issuer_mismatch",
             Forbidden { .. } => "forbidden",
+            Denied => "denied",
             SignatureRefused(_) => "signature_refused",
             CloudFrontRefused { .. } => "cloudfront_refused",
             MethodNotAllowed => "method_not_allowed",
@@ -166,6 +169,12 @@ impl Error {
                 "Sign-in failed",
                 "The sign-in response came from an unexpected identity provider.".to_owned(),
                 true,
+            ),
+            Denied => (
+                StatusCode::FORBIDDEN,
+                "Access denied",
+                "This page is not available to anyone through this site.".to_owned(),
+                false,
             ),
             Forbidden { user } => (
                 StatusCode::FORBIDDEN,

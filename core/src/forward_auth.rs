@@ -12,7 +12,7 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
 
 use crate::config::forward_auth::Mode;
-use crate::decide::{Action, Ctx, Forward, Refresh, decide};
+use crate::decide::{Action, Ctx, Forward, Refresh, decide_on};
 use crate::error::Error;
 use crate::path::normalize_with;
 use crate::reply::Reply;
@@ -36,7 +36,8 @@ pub enum Check {
 }
 
 /// The headers that describe the original request. Never passed on into it.
-const FORWARDING: [&str; 6] = [
+const FORWARDING: [&str; 7] = [
+    "x-original-url",
     "x-original-uri",
     "x-original-method",
     "x-forwarded-uri",
@@ -122,8 +123,8 @@ pub fn check_described(site: &Site, d: Described, mode: Mode, ctx: &Ctx<'_>) -> 
             return refuse(Error::BadRequest("authfront's own endpoint checked through forward-auth"), mode);
         }
     }
-    let Original { parts, origin } = original;
-    match decide(site, &parts, ctx) {
+    let Original { parts, origin, host } = original;
+    match decide_on(site, &parts, ctx, &host) {
         Action::Forward(f) => Check::Allow(f),
         Action::Refresh(r) => Check::Refresh(r),
         Action::Login { return_to } => {
@@ -149,10 +150,10 @@ pub fn check_described(site: &Site, d: Described, mode: Mode, ctx: &Ctx<'_>) -> 
 /// Every one of them is sent, empty when there is no such value (or no user): a proxy that
 /// copies them onto the request then replaces whatever the client sent under those names —
 /// Caddy 2.6 would otherwise write its placeholder's text there.
-pub fn allow(site: &Site, user: Option<&Session>) -> Reply {
+pub fn allow(site: &Site, user: Option<&Session>, access_token: Option<&str>) -> Reply {
     let mut headers = HeaderMap::new();
     if let Some(u) = user {
-        crate::proxy::identity(&mut headers, &site.config.proxy, u);
+        crate::proxy::identity(&mut headers, &site.config.proxy, u, access_token);
     }
     for name in site.config.proxy.identity_names() {
         if !headers.contains_key(name) {
@@ -170,42 +171,92 @@ pub fn allow(site: &Site, user: Option<&Session>) -> Reply {
 struct Original {
     parts: Parts,
     origin: String,
+    /// The host the rules are asked about: lower-case, no port.
+    host: String,
 }
 
 /// The description the forwarding headers of a check give; `in_path`: Envoy's path form (the
 /// check's path after `{prefix}/auth`), where the check's own method and query are the request's.
+///
+/// A request may be described more than once: ingress-nginx sends `X-Original-URL` (absolute)
+/// and passes the client's own headers on beside it, nginx passes a client's `X-Forwarded-Uri`
+/// beside its `X-Original-URI`, and so on. Every description given must agree, or the check
+/// is refused: one is never picked over another.
 fn described(req: &Parts, in_path: Option<&str>) -> Result<Described, Error> {
     let in_path = in_path.map(|rest| match req.uri.query() {
         Some(q) => format!("{rest}?{q}"),
         None => rest.to_owned(),
     });
-    let header_target = agreed(req, "x-original-uri", "x-forwarded-uri")?;
-    let header_method = agreed(req, "x-original-method", "x-forwarded-method")?;
-    let (target, method) = match in_path {
-        Some(t) => {
-            // a header that describes something else is a second description: refused
-            if header_target.is_some_and(|h| h != t) || header_method.is_some_and(|m| m != req.method.as_str()) {
-                return Err(Error::BadRequest("the forwarding headers disagree with the request checked"));
-            }
-            (t, req.method.clone())
+    let url = one(req, "x-original-url")?.map(split_url).transpose()?;
+    let target = agreed(
+        "the descriptions of the original URI disagree",
+        [in_path.as_deref(), url.as_ref().map(|u| u.target), one(req, "x-original-uri")?, one(req, "x-forwarded-uri")?],
+        str::eq,
+    )?
+    .ok_or(Error::BadRequest(
+        "no X-Original-URI, X-Forwarded-Uri or X-Original-URL: which request is this check for?",
+    ))?;
+    let said_method = agreed(
+        "X-Original-Method and X-Forwarded-Method disagree",
+        [one(req, "x-original-method")?, one(req, "x-forwarded-method")?],
+        str::eq,
+    )?;
+    let method = match (&in_path, said_method) {
+        // Envoy's path form: the check is the request, its method the request's
+        (Some(_), Some(m)) if m != req.method.as_str() => {
+            return Err(Error::BadRequest("the forwarding headers disagree with the request checked"));
         }
-        None => {
-            let t = header_target
-                .ok_or(Error::BadRequest("no X-Original-URI or X-Forwarded-Uri: which request is this check for?"))?;
-            let m = match header_method {
-                Some(m) => Method::from_bytes(m.as_bytes())
-                    .map_err(|_| Error::BadRequest("the original method is not a method"))?,
-                None => req.method.clone(),
-            };
-            (t.to_owned(), m)
+        (Some(_), _) | (None, None) => req.method.clone(),
+        (None, Some(m)) => {
+            Method::from_bytes(m.as_bytes()).map_err(|_| Error::BadRequest("the original method is not a method"))?
         }
     };
-    let host = match one(req, "x-forwarded-host")? {
+    let said_host = agreed(
+        "X-Original-URL and X-Forwarded-Host disagree",
+        [url.as_ref().map(|u| u.host), one(req, "x-forwarded-host")?],
+        str::eq_ignore_ascii_case,
+    )?;
+    // `Host` last: ingress-nginx sends the auth service's own there
+    let host = match said_host {
         Some(h) => h,
         None => one(req, HOST.as_str())?.ok_or(Error::BadRequest("no original host"))?,
     };
-    let proto = one(req, "x-forwarded-proto")?.map(str::to_owned);
-    Ok(Described { method, target, host: host.to_owned(), proto, headers: req.headers.clone() })
+    let proto = agreed(
+        "X-Original-URL and X-Forwarded-Proto disagree",
+        [url.as_ref().map(|u| u.scheme), one(req, "x-forwarded-proto")?],
+        str::eq_ignore_ascii_case,
+    )?;
+    Ok(Described {
+        method,
+        target: target.to_owned(),
+        host: host.to_owned(),
+        proto: proto.map(str::to_ascii_lowercase),
+        headers: req.headers.clone(),
+    })
+}
+
+/// The parts of an absolute `X-Original-URL` (ingress-nginx: `$scheme://$http_host$request_uri`).
+struct SplitUrl<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    target: &'a str,
+}
+
+fn split_url(url: &str) -> Result<SplitUrl<'_>, Error> {
+    let bad = Error::BadRequest("X-Original-URL is not an absolute http(s) URL");
+    let (scheme, rest) = url.split_once("://").ok_or(bad.clone())?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(bad);
+    }
+    // the request target as sent, never re-encoded: the same bytes nginx would forward
+    let (host, target) = match rest.find(['/', '?', '#']) {
+        Some(i) if rest.as_bytes()[i] == b'/' => rest.split_at(i),
+        _ => return Err(bad),
+    };
+    if host.is_empty() || host.contains('@') {
+        return Err(bad);
+    }
+    Ok(SplitUrl { scheme, host, target })
 }
 
 fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
@@ -238,7 +289,8 @@ fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
     *rebuilt.version_mut() = Version::HTTP_11;
     *rebuilt.headers_mut() = headers;
     let (parts, ()) = rebuilt.into_parts();
-    Ok(Original { parts, origin: format!("{proto}://{}", authority.as_str().to_ascii_lowercase()) })
+    let host = authority.host().to_ascii_lowercase();
+    Ok(Original { parts, origin: format!("{proto}://{}", authority.as_str().to_ascii_lowercase()), host })
 }
 
 /// The one value of header `name`, if sent; sent twice is a request to refuse (which one would
@@ -252,12 +304,18 @@ fn one<'a>(req: &'a Parts, name: &str) -> Result<Option<&'a str>, Error> {
     first.to_str().map(Some).map_err(|_| Error::BadRequest("a forwarding header that is not text"))
 }
 
-/// The value of nginx's header `a` or Traefik's and Caddy's `b`; both, when they differ, is
-/// refused rather than one picked.
-fn agreed<'a>(req: &'a Parts, a: &str, b: &str) -> Result<Option<&'a str>, Error> {
-    match (one(req, a)?, one(req, b)?) {
-        (Some(x), Some(y)) if x != y => Err(Error::BadRequest("X-Original-* and X-Forwarded-* disagree")),
-        (x, y) => Ok(x.or(y)),
+/// The one value all the given descriptions (`None`: not given) agree on; two that differ are
+/// refused (`what`) rather than one picked.
+fn agreed<'a, const N: usize>(
+    what: &'static str,
+    said: [Option<&'a str>; N],
+    same: fn(&str, &str) -> bool,
+) -> Result<Option<&'a str>, Error> {
+    let mut given = said.into_iter().flatten();
+    let first = given.next();
+    match first {
+        Some(f) if given.any(|other| !same(f, other)) => Err(Error::BadRequest(what)),
+        _ => Ok(first),
     }
 }
 

@@ -313,6 +313,7 @@ pub fn session_from(
         generation: 0,
         refresh_token: if keep_refresh { tokens.refresh_token.clone() } else { None },
         id_token: tokens.id_token.clone(),
+        access_token: crate::session_cookies::kept_access_token(site, &tokens.access_token),
     };
     (session, kept, raw_tokens(claims, tokens))
 }

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     /// Never forwarded.
     pub own_cookies: &'a OwnCookies,
     pub user: Option<&'a Session>,
+    /// `user`'s access token, with `proxy.pass_access_token`.
+    pub access_token: Option<&'a str>,
     /// The peer that sent the request to authfront.
     pub client_ip: Option<IpAddr>,
     /// `scheme://authority` of the site, from config (never from `Host`).
@@ -155,7 +157,7 @@ pub fn request_headers(client: &HeaderMap, ctx: &Context<'_>, keep_conditions: b
         forwarded(&mut out, ctx);
     }
     if let Some(user) = ctx.user {
-        identity(&mut out, ctx.proxy, user);
+        identity(&mut out, ctx.proxy, user, ctx.access_token);
     }
     if let Some((name, value)) = ctx.secret
         && let Ok(v) = HeaderValue::try_from(value)
@@ -181,14 +183,16 @@ fn forwarded(out: &mut HeaderMap, ctx: &Context<'_>) {
     }
 }
 
-/// The identity headers (`proxy.identity_headers`) for `user`, each value encoded for a header.
-pub fn identity(out: &mut HeaderMap, proxy: &Proxy, user: &Session) {
+/// The identity headers (`proxy.identity_headers`) for `user`, each value encoded for a header;
+/// `access_token` (with `proxy.pass_access_token`) as it is, when it is a valid header value.
+pub fn identity(out: &mut HeaderMap, proxy: &Proxy, user: &Session, access_token: Option<&str>) {
     let groups: Vec<String> = user.groups.iter().map(|g| encode(g, GROUP)).collect();
     let values = [
         (&proxy.user_header, Some(encode(&user.sub, VALUE))),
         (&proxy.email_header, user.email.as_deref().map(|e| encode(e, VALUE))),
         (&proxy.name_header, user.name.as_deref().map(|n| encode(n, VALUE))),
         (&proxy.groups_header, Some(groups.join(","))),
+        (&proxy.access_token_header, access_token.map(str::to_owned)),
     ];
     for (name, value) in values {
         if let (Some(name), Some(value)) = (name, value)

@@ -68,6 +68,7 @@ pub fn after(
         generation: s.generation,
         refresh_token,
         id_token: resp.id_token.clone().or_else(|| old_tokens.id_token.clone()),
+        access_token: crate::session_cookies::kept_access_token(site, &resp.access_token),
     };
     let raw = match claims {
         Some(c) => raw_tokens(c, resp),

@@ -46,6 +46,21 @@ pub(crate) fn raw_tokens(claims: &IdClaims, tokens: &TokenResponse) -> RawTokens
     }
 }
 
+/// The access token to keep sealed: only with `proxy.pass_access_token`.
+pub(crate) fn kept_access_token(site: &Site, token: &str) -> Option<String> {
+    site.config.proxy.access_token_header.as_ref().and(Some(token.to_owned())).filter(|t| !t.is_empty())
+}
+
+/// The access token of `user`'s session from the request's tokens cookie, with
+/// `proxy.pass_access_token` (`None` without: the cookie is then never opened per request).
+/// Only the tokens of the session's current generation: an older cookie's token is stale.
+pub fn access_token(site: &Site, req: &HeaderMap, user: &Session) -> Option<String> {
+    site.config.proxy.access_token_header.as_ref()?;
+    let cfg = &site.config.session;
+    let sealed = crate::cookies::find_chunked(req, &cfg.cookie.tokens_name)?;
+    Tokens::open(&cfg.keys, &sealed, &user.id).filter(|t| t.generation == user.generation)?.access_token
+}
+
 /// The groups of `claims` that some rule refers to.
 pub(crate) fn rule_groups(site: &Site, claims: &IdClaims) -> Vec<String> {
     let groups = claims.groups(&site.config.access.groups_claim);

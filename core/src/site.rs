@@ -21,9 +21,7 @@ pub struct Site {
 impl Site {
     pub fn new(config: Config) -> Self {
         let redirect_uri = format!("{}{}", config.server.public_url, config.server.endpoints.callback);
-        let mut rule_groups = config.access.required_groups.clone();
-        rule_groups.sort();
-        rule_groups.dedup();
+        let rule_groups = config.access.rules.groups();
         let protected = Protected::new(&config);
         let public_host = url::Url::parse(&config.server.public_url)
             .ok()

@@ -81,6 +81,7 @@ impl Http {
             protected: &self.shared.protected,
             own_cookies: &self.shared.own_cookies,
             user: f.user.as_ref(),
+            access_token: f.access_token.as_deref(),
             client_ip: f.client_ip,
             public_url: &self.shared.public_url,
             // a preflight let through unauthenticated must not look like authfront's own request

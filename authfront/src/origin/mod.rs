@@ -40,6 +40,8 @@ pub struct Fetch {
     /// Added by the cache: the validators of a revalidation.
     pub extra: Vec<(HeaderName, HeaderValue)>,
     pub user: Option<Session>,
+    /// `user`'s access token, with `proxy.pass_access_token`.
+    pub access_token: Option<String>,
     pub client_ip: Option<IpAddr>,
     /// An unauthenticated CORS preflight: sent without the origin's secret header.
     pub preflight: bool,

@@ -39,8 +39,6 @@ impl Server {
     /// Debian nginx on `port` with the example server block, in front of authfront on
     /// `authfront` and the echo app on `app` — or, with `port` `None`, the echo app alone.
     fn nginx(port: Option<u16>, authfront: u16, app: u16) -> Server {
-        let dir = tempfile::Builder::new().prefix("authfront-fa-nginx-").tempdir().expect("temp dir");
-        let run = dir.path().display().to_string();
         let server = match port {
             Some(port) => {
                 let example =
@@ -50,15 +48,23 @@ impl Server {
             }
             None => String::new(),
         };
+        Server::nginx_with(&server, authfront, app, ECHO, "")
+    }
+
+    /// Debian nginx with `server` blocks of its own (`preamble` before `events`: modules),
+    /// upstreams `authfront` and `app`, and an echo app on `app` answering with `echo`.
+    fn nginx_with(server: &str, authfront: u16, app: u16, echo: &str, preamble: &str) -> Server {
+        let dir = tempfile::Builder::new().prefix("authfront-fa-nginx-").tempdir().expect("temp dir");
+        let run = dir.path().display().to_string();
         let user = if is_root() { "user root;" } else { "" };
         let conf = format!(
-            "{user}\nworker_processes 1;\npid {run}/nginx.pid;\nerror_log {run}/error.log warn;\n\
+            "{user}\n{preamble}\nworker_processes 1;\npid {run}/nginx.pid;\nerror_log {run}/error.log warn;\n\
              events {{ worker_connections 256; }}\nhttp {{\n  access_log {run}/access.log;\n\
              client_body_temp_path {run}/body; proxy_temp_path {run}/proxy; fastcgi_temp_path {run}/fcgi;\n\
              uwsgi_temp_path {run}/uwsgi; scgi_temp_path {run}/scgi;\n\
              upstream authfront {{ server 127.0.0.1:{authfront}; keepalive 8; }}\n\
              upstream app {{ server 127.0.0.1:{app}; }}\n\
-             server {{ listen 127.0.0.1:{app}; location / {{ {ECHO} }} }}\n{server}\n}}\n"
+             server {{ listen 127.0.0.1:{app}; location / {{ {echo} }} }}\n{server}\n}}\n"
         );
         let path = dir.path().join("nginx.conf");
         fs::write(&path, conf).expect("write nginx.conf");
@@ -408,6 +414,8 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
     let r = anon.get(format!("{base}/reports/")).header("cookie", &session).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::FOUND, "a signed-out session's cookie replayed");
 }
+
+mod ingress;
 
 mod grpc {
     //! Envoy `ext_authz` over gRPC, asked by a real gRPC client (tonic, with the generated

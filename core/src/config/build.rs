@@ -51,7 +51,6 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
             ));
         }
     };
-    let access = build_access(&raw)?;
     let headers = build_headers(&raw, server.is_https())?;
     let store = build_store(&raw, resolve)?;
     let mut warnings = session::warnings(&raw, &session);
@@ -86,6 +85,7 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
                 .to_owned(),
         );
     }
+    let access = build_access(&raw, &server.public_url, forward_auth.as_ref())?;
     Ok(Config {
         forward_auth,
         server,
@@ -278,7 +278,11 @@ fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
     Ok(a)
 }
 
-fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {
+fn build_access(
+    raw: &RawConfig,
+    public_url: &str,
+    fa: Option<&super::forward_auth::ForwardAuth>,
+) -> Result<Access, ConfigError> {
     let a = &raw.access;
     let mut public_paths = Vec::new();
     for (i, p) in a.public_paths.iter().enumerate() {
@@ -321,7 +325,15 @@ fn build_access(raw: &RawConfig) -> Result<Access, ConfigError> {
             ));
         }
     };
-    Ok(Access { public_paths, required_groups: a.required_groups.clone(), groups_claim, on_unauthenticated, preflight })
+    let public_host = url::Url::parse(public_url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    let rules = super::rules::build(
+        &a.rules,
+        public_paths,
+        &a.required_groups,
+        public_host.as_deref().unwrap_or_default(),
+        fa,
+    )?;
+    Ok(Access { rules, required_groups: a.required_groups.clone(), groups_claim, on_unauthenticated, preflight })
 }
 
 fn build_store(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Store, ConfigError> {

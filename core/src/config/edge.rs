@@ -26,6 +26,9 @@ pub struct RawProxy {
     pub strip_cookies: Vec<String>,
     /// Largest request body passed to an origin.
     pub max_request_body: Option<RawSize>,
+    /// Send the provider's access token (`identity_headers.access_token`), kept fresh by refresh.
+    #[serde(default)]
+    pub pass_access_token: bool,
 }
 
 impl Default for RawProxy {
@@ -35,13 +38,20 @@ impl Default for RawProxy {
             forwarded_headers: true,
             strip_cookies: Vec::new(),
             max_request_body: None,
+            pass_access_token: false,
         }
     }
 }
 
 impl Default for RawIdentityHeaders {
     fn default() -> Self {
-        Self { user: default_user(), email: default_email(), name: default_name(), groups: default_groups() }
+        Self {
+            user: default_user(),
+            email: default_email(),
+            name: default_name(),
+            groups: default_groups(),
+            access_token: default_access_token(),
+        }
     }
 }
 
@@ -56,6 +66,9 @@ pub struct RawIdentityHeaders {
     pub name: String,
     #[serde(default = "default_groups")]
     pub groups: String,
+    /// Sent only with `proxy.pass_access_token`.
+    #[serde(default = "default_access_token")]
+    pub access_token: String,
 }
 
 fn yes() -> bool {
@@ -72,6 +85,9 @@ fn default_name() -> String {
 }
 fn default_groups() -> String {
     "X-Auth-Request-Groups".to_owned()
+}
+fn default_access_token() -> String {
+    "X-Auth-Request-Access-Token".to_owned()
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +183,8 @@ pub struct Proxy {
     pub email_header: Option<HeaderName>,
     pub name_header: Option<HeaderName>,
     pub groups_header: Option<HeaderName>,
+    /// With `pass_access_token` only: the provider's access token.
+    pub access_token_header: Option<HeaderName>,
     pub forwarded_headers: bool,
     pub strip_cookies: Vec<String>,
     /// Largest request body passed to an origin (`413` beyond).
@@ -180,7 +198,9 @@ pub const DEFAULT_MAX_REQUEST_BODY: u64 = 16 << 20;
 impl Proxy {
     /// Every identity header name in use.
     pub fn identity_names(&self) -> impl Iterator<Item = &HeaderName> {
-        [&self.user_header, &self.email_header, &self.name_header, &self.groups_header].into_iter().flatten()
+        [&self.user_header, &self.email_header, &self.name_header, &self.groups_header, &self.access_token_header]
+            .into_iter()
+            .flatten()
     }
 }
 
@@ -249,6 +269,16 @@ pub(super) fn build_proxy(raw: &RawProxy) -> Result<Proxy, ConfigError> {
         email_header: name("email", &h.email)?,
         name_header: name("name", &h.name)?,
         groups_header: name("groups", &h.groups)?,
+        access_token_header: match (raw.pass_access_token, name("access_token", &h.access_token)?) {
+            (true, None) => {
+                return Err(ConfigError::new(
+                    "proxy.identity_headers.access_token",
+                    "is empty, but `proxy.pass_access_token` wants a header to send the token in",
+                ));
+            }
+            (true, n) => n,
+            (false, _) => None,
+        },
         forwarded_headers: raw.forwarded_headers,
         strip_cookies: raw.strip_cookies.clone(),
         max_request_body: match &raw.max_request_body {

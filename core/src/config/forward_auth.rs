@@ -97,7 +97,7 @@ pub(super) fn build(raw: Option<&RawForwardAuth>) -> Result<Option<ForwardAuth>,
     Ok(Some(ForwardAuth { trusted_proxies, mode, hosts, grpc_listen }))
 }
 
-fn host_pattern(text: &str) -> Result<HostPattern, String> {
+pub(super) fn host_pattern(text: &str) -> Result<HostPattern, String> {
     let (wild, name) = match text.strip_prefix("*.") {
         Some(rest) => (true, rest),
         None => (false, text),

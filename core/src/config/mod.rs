@@ -10,6 +10,7 @@ pub mod forward_auth;
 mod guard;
 mod origin;
 mod raw;
+pub mod rules;
 mod session;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -266,7 +267,8 @@ pub struct CookieSettings {
 
 #[derive(Debug)]
 pub struct Access {
-    pub public_paths: Vec<Pattern>,
+    /// `public_paths`, `[[access.rules]]` and `required_groups`, in the order they are asked.
+    pub rules: rules::Rules,
     pub required_groups: Vec<String>,
     pub groups_claim: String,
     /// First match wins; no match means [`Unauthenticated::Auto`].

@@ -240,6 +240,9 @@ pub struct RawAccess {
     pub public_paths: Vec<String>,
     #[serde(default)]
     pub required_groups: Vec<String>,
+    /// Ordered rules by host, path and method (first match wins).
+    #[serde(default)]
+    pub rules: Vec<super::rules::RawRule>,
     pub groups_claim: Option<String>,
     /// What a request without a session gets, by path (first match wins; default `auto`).
     #[serde(default)]

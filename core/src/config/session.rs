@@ -193,11 +193,15 @@ const REFRESH_TOKEN_GUESS: usize = 1800;
 pub(super) fn warnings(raw: &RawConfig, s: &Session) -> Vec<String> {
     // session cookie: sealed identity (~300 with groups); tokens cookie: sealed, base64 (4/3)
     let mut total = 400 + (ID_TOKEN_GUESS + if s.refresh { REFRESH_TOKEN_GUESS } else { 0 }) * 4 / 3 + 100;
+    if raw.proxy.pass_access_token {
+        total += ACCESS_TOKEN_GUESS * 4 / 3;
+    }
     if s.mode != CookieMode::Sealed {
         total += ID_TOKEN_GUESS + ACCESS_TOKEN_GUESS + 300;
     }
     total += s.additional_cookies.iter().map(|c| c.name.len() + c.value.len() + 3).sum::<usize>();
-    let groups = raw.access.required_groups.iter().map(|g| g.len() + 2).sum::<usize>();
+    let rule_groups = raw.access.rules.iter().flat_map(|r| r.groups.iter().chain(&r.all_groups));
+    let groups = raw.access.required_groups.iter().chain(rule_groups).map(|g| g.len() + 2).sum::<usize>();
     total += groups;
     if total > HEADER_BUDGET * 3 / 4 {
         vec![format!(

@@ -57,6 +57,8 @@ pub struct AwaitKeys {
 pub struct Fresh {
     pub session: Session,
     pub cookies: Vec<String>,
+    /// The new access token, with `proxy.pass_access_token`.
+    pub access_token: Option<String>,
 }
 
 /// Why a refresh did not produce a session.
@@ -146,7 +148,8 @@ impl AwaitKeys {
         let minted = crate::refresh::after(site, &self.r.session, &self.r.tokens, &self.resp, claims.as_ref(), now)
             .map_err(Failed::of)?;
         let cookies = cookies_for(site, req, &minted, seal, false, now).map_err(Failed::of)?;
-        Ok(Fresh { session: minted.0, cookies })
+        let access_token = minted.1.access_token.clone();
+        Ok(Fresh { session: minted.0, cookies, access_token })
     }
 }
 

@@ -72,7 +72,7 @@ fn signed_in_and_allowed_passes_with_identity() {
     let req = nginx("/reports/q3.html", "app.apps.example.com", &[("cookie", &cookie(&site, &u))]);
     let Check::Allow(f) = run(&site, &req, PROXY) else { panic!("allowed") };
     assert_eq!(f.path.as_str(), "/reports/q3.html");
-    let reply = allow(&site, f.user.as_ref());
+    let reply = allow(&site, f.user.as_ref(), f.access_token.as_deref());
     assert_eq!(reply.status, StatusCode::OK);
     let h = |n: &str| reply.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.to_str().unwrap().to_owned());
     assert_eq!(h("x-auth-request-user").as_deref(), Some("alice"));
@@ -114,7 +114,7 @@ fn public_paths_pass_without_identity() {
     let Check::Allow(f) = run(&site, &req, PROXY) else { panic!("public") };
     assert!(f.public && f.user.is_none());
     // every identity header is there, empty: a proxy copying them replaces a client's own
-    let reply = allow(&site, None);
+    let reply = allow(&site, None, None);
     let identity: Vec<_> = reply.headers.iter().filter(|(n, _)| n.as_str().starts_with("x-auth-request")).collect();
     assert_eq!(identity.len(), 4, "{identity:?}");
     assert!(identity.iter().all(|(_, v)| v.is_empty()), "{identity:?}");
@@ -297,4 +297,166 @@ fn envoy_http_service_describes_the_request_by_its_own_path_and_method() {
     }
     // and from a stranger, nothing
     assert!(matches!(run(&site, &envoy("GET", "/public/x", &[]), "192.0.2.9".parse().unwrap()), Check::Refuse { .. }));
+}
+
+/// A check as ingress-nginx sends it: `Host` is the auth service's, the request is the absolute
+/// `X-Original-URL`, and the client's own headers are passed on beside it.
+fn ingress(url: &str, extra: &[(&str, &str)]) -> Parts {
+    let mut b = Request::builder()
+        .method("GET")
+        .uri("/_authfront/auth")
+        .header("host", "authfront.auth.svc.cluster.local")
+        .header("x-original-url", url)
+        .header("x-original-method", "GET")
+        .header("x-sent-from", "nginx-ingress-controller")
+        .header("x-auth-request-redirect", "/ignored");
+    for (n, v) in extra {
+        b = b.header(*n, *v);
+    }
+    b.body(()).unwrap().into_parts().0
+}
+
+#[test]
+fn ingress_nginx_describes_the_request_by_an_absolute_url() {
+    let site = site();
+    let u = user(&["staff"]);
+    let c = cookie(&site, &u);
+    let ok = run(&site, &ingress("https://app.apps.example.com/reports/q?x=1", &[("cookie", &c)]), PROXY);
+    let Check::Allow(f) = &ok else { panic!("{ok:?}") };
+    assert_eq!((f.path.as_str(), f.query.as_deref()), ("/reports/q", Some("x=1")));
+    // the way back is the URL's own host and scheme, never the auth service's `Host`
+    let anon = run(&site, &ingress("https://app.apps.example.com/reports/q?x=1", &[]), PROXY);
+    let Check::Respond(r) = &anon else { panic!("{anon:?}") };
+    let sign_in = r.headers.iter().find(|(n, _)| *n == SIGN_IN).map(|(_, v)| v.to_str().unwrap()).unwrap();
+    assert!(sign_in.contains("rd=https%3A%2F%2Fapp.apps.example.com%2Freports%2Fq%3Fx%3D1"), "{sign_in}");
+    // the same normalisation: encoded ways out of a public folder are not public
+    for p in ["/public/..%2freports/", "/public/%2e%2e/reports/", "/public/..;/reports/"] {
+        let c = run(&site, &ingress(&format!("https://app.apps.example.com{p}"), &[]), PROXY);
+        assert!(!matches!(c, Check::Allow(_)), "{p}: {c:?}");
+    }
+    // agreeing descriptions are one description
+    let same = [
+        ("x-forwarded-uri", "/public/x"),
+        ("x-forwarded-host", "APP.apps.example.com"),
+        ("x-forwarded-proto", "https"),
+    ];
+    assert!(matches!(run(&site, &ingress("https://app.apps.example.com/public/x", &same), PROXY), Check::Allow(_)));
+}
+
+#[test]
+fn ingress_nginx_url_and_a_client_description_that_disagree_are_refused() {
+    let site = site();
+    let url = "https://app.apps.example.com/reports/";
+    // what a client adds of its own, passed on by ingress-nginx beside its X-Original-URL
+    for extra in [
+        ("x-forwarded-uri", "/public/x"),
+        ("x-original-uri", "/public/x"),
+        ("x-forwarded-host", "other.apps.example.com"),
+        ("x-forwarded-proto", "http"),
+        ("x-forwarded-method", "OPTIONS"),
+        ("x-original-url", "https://app.apps.example.com/public/x"),
+    ] {
+        let c = run(&site, &ingress(url, &[extra]), PROXY);
+        assert!(matches!(c, Check::Refuse { .. }), "{extra:?}: {c:?}");
+        assert_eq!(status(&c), StatusCode::FORBIDDEN, "{extra:?}");
+    }
+    // not an absolute http(s) URL on a served host
+    for bad in [
+        "/reports/",
+        "app.apps.example.com/reports/",
+        "gopher://app.apps.example.com/reports/",
+        "https://evil.example/reports/",
+        "https://app.apps.example.com",
+        "https://app.apps.example.com?x=/reports/",
+        "https://user@app.apps.example.com/reports/",
+        "https:///reports/",
+    ] {
+        let c = run(&site, &ingress(bad, &[]), PROXY);
+        assert!(matches!(c, Check::Refuse { .. }), "{bad}: {c:?}");
+    }
+    // and from a peer that is not the ingress, not even read
+    let stranger: IpAddr = "10.0.0.9".parse().unwrap();
+    let c = run(&site, &ingress(url, &[]), stranger);
+    assert_eq!(status(&c), StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn rules_per_host_decide_each_host_and_a_spoofed_host_chooses_nothing_at_the_edge() {
+    let site = site_from(&format!(
+        "{}\n[forward_auth]\nhosts = [\"*.apps.example.com\"]\n\
+         [[access.rules]]\nhosts = [\"admin.apps.example.com\"]\ngroups = [\"admins\"]\n\
+         [[access.rules]]\nhosts = [\"status.apps.example.com\"]\naction = \"public\"\n\
+         [[access.rules]]\npaths = [\"/secret/*\"]\naction = \"deny\"\n",
+        minimal()
+    ));
+    let staff = cookie(&site, &user(&["staff"]));
+    let admin = cookie(&site, &user(&["admins"]));
+    let ask = |host: &str, path: &str, c: Option<&str>| {
+        let extra: Vec<(&str, &str)> = c.map(|c| ("cookie", c)).into_iter().collect();
+        run(&site, &nginx(path, host, &extra), PROXY)
+    };
+    // the admin host wants admins; staff (enough elsewhere) is denied there
+    assert_eq!(status(&ask("admin.apps.example.com", "/x", Some(&staff))), StatusCode::FORBIDDEN);
+    assert!(matches!(ask("admin.apps.example.com", "/x", Some(&admin)), Check::Allow(_)));
+    assert!(matches!(ask("app.apps.example.com", "/x", Some(&staff)), Check::Allow(_)));
+    assert_eq!(status(&ask("app.apps.example.com", "/x", Some(&admin))), StatusCode::FORBIDDEN);
+    // ports and case do not make another host
+    assert_eq!(status(&ask("ADMIN.apps.example.com:8443", "/x", Some(&staff))), StatusCode::FORBIDDEN);
+    // the status host is public, the others are not
+    let Check::Allow(f) = ask("status.apps.example.com", "/x", None) else { panic!() };
+    assert!(f.public && f.user.is_none());
+    assert_eq!(status(&ask("app.apps.example.com", "/x", None)), StatusCode::UNAUTHORIZED);
+    // deny: nobody, signed in or not, and no sign-in is offered
+    for c in [None, Some(admin.as_str()), Some(staff.as_str())] {
+        let got = ask("app.apps.example.com", "/secret/plans", c);
+        assert_eq!(status(&got), StatusCode::FORBIDDEN, "{c:?}");
+        let Check::Respond(r) = got else { panic!() };
+        assert!(!r.headers.iter().any(|(n, _)| *n == SIGN_IN));
+    }
+    // at the edge the host is public_url's, whatever `Host` a client sends
+    let edge = |host: &str| {
+        let req = Request::builder().uri("/x").header("host", host).body(()).unwrap().into_parts().0;
+        crate::decide::decide(&site, &req, &Ctx { now: NOW, revocations: &Revocations::default(), client: PROXY })
+    };
+    assert!(!matches!(edge("status.apps.example.com"), crate::decide::Action::Forward(_)));
+}
+
+#[test]
+fn the_access_token_passes_only_when_asked_and_only_the_sessions_own() {
+    use crate::session::tokens::Tokens;
+    let header = |r: &Reply| {
+        r.headers.iter().find(|(n, _)| n == "x-auth-request-access-token").map(|(_, v)| v.to_str().unwrap().to_owned())
+    };
+    let asked = site_from(&format!("{}\n[proxy]\npass_access_token = true\n[forward_auth]\n", minimal()));
+    let tokens = |site: &Site, u: &Session, generation: u32| {
+        let t = Tokens {
+            session: u.id,
+            generation,
+            refresh_token: None,
+            id_token: None,
+            access_token: Some("at-1".into()),
+        };
+        format!("{}={}", site.config.session.cookie.tokens_name, t.seal(&site.config.session.keys, [6; 12]))
+    };
+    let ask = |site: &Site, cookies: &str| {
+        let req =
+            nginx("/reports", "127.0.0.1:8080", &[("cookie", cookies), ("x-auth-request-access-token", "forged")]);
+        let Check::Allow(f) = run(site, &req, PROXY) else { panic!("not allowed") };
+        allow(site, f.user.as_ref(), f.access_token.as_deref())
+    };
+    let u = user(&["staff"]);
+    let both = format!("{}; {}", cookie(&asked, &u), tokens(&asked, &u, 0));
+    assert_eq!(header(&ask(&asked, &both)).as_deref(), Some("at-1"));
+    // a tokens cookie of another generation (the session was refreshed since): not this one's
+    let stale = format!("{}; {}", cookie(&asked, &u), tokens(&asked, &u, 7));
+    assert_eq!(header(&ask(&asked, &stale)).as_deref(), Some(""), "a stale token, or the client's own");
+    // or of another session
+    let other = Session { id: SessionId([2; 16]), ..u.clone() };
+    let foreign = format!("{}; {}", cookie(&asked, &u), tokens(&asked, &other, 0));
+    assert_eq!(header(&ask(&asked, &foreign)).as_deref(), Some(""));
+    // not asked for: no such header at all, and the cookie is never opened
+    let site = site_from(&format!("{}\n[forward_auth]\n", minimal()));
+    let both = format!("{}; {}", cookie(&site, &u), tokens(&site, &u, 0));
+    assert_eq!(header(&ask(&site, &both)), None);
+    assert!(crate::session_cookies::access_token(&site, &nginx("/", "h", &[("cookie", &both)]).headers, &u).is_none());
 }

@@ -17,6 +17,7 @@ fn every_error_page_offers_a_next_step_and_says_what_to_do() {
         Error::StateMismatch,
         Error::Forbidden { user: "carol@example.test".into() },
         Error::MethodNotAllowed,
+        Error::Denied,
         Error::NotFound,
         Error::ProviderRefused { error: "access_denied".into(), description: String::new() },
         Error::ProviderUnreachable("connection refused".into()),

@@ -49,6 +49,7 @@ fn build(client: &HeaderMap, user: Option<&Session>, keep: bool) -> HeaderMap {
         protected: &protected,
         own_cookies: &own,
         user,
+        access_token: None,
         client_ip: Some("127.0.0.9".parse().unwrap()),
         public_url: "https://docs.example.com",
         secret: Some((&name, "s3cret")),
@@ -223,4 +224,39 @@ fn a_protected_answer_without_cache_headers_is_kept_by_no_one_else() {
     assert_eq!(protected_cache_control(&none, true), None, "public paths are the origin's business");
     let said = headers(&[("cache-control", "max-age=60")]);
     assert_eq!(protected_cache_control(&said, false), None, "the origin's own word stands");
+}
+
+#[test]
+fn the_access_token_goes_to_the_origin_only_when_asked() {
+    let text = format!("{}\n[proxy]\npass_access_token = true\n", minimal());
+    let c = parse(&text, &mut |_| Err("none".into())).unwrap();
+    let own = OwnCookies::new(&c);
+    let protected = crate::screen::Protected::new(&c);
+    let client = headers(&[("x-auth-request-access-token", "forged"), ("X-AUTH-REQUEST-ACCESS-TOKEN", "again")]);
+    let u = user();
+    let ctx = |access_token| Context {
+        proxy: &c.proxy,
+        protected: &protected,
+        own_cookies: &own,
+        user: Some(&u),
+        access_token,
+        client_ip: None,
+        public_url: "https://docs.example.com",
+        secret: None,
+    };
+    let h = request_headers(&client, &ctx(Some("at-1")), false);
+    assert_eq!(h.get_all("x-auth-request-access-token").iter().collect::<Vec<_>>(), ["at-1"]);
+    // no token for this session (or one that is not a header value): the client's never passes
+    let h = request_headers(&client, &ctx(None), false);
+    assert!(!h.contains_key("x-auth-request-access-token"));
+    let h = request_headers(&client, &ctx(Some("bad\nvalue")), false);
+    assert!(!h.contains_key("x-auth-request-access-token"));
+    // not asked: the header name is not an identity header, and no token is ever sent
+    assert!(config().proxy.access_token_header.is_none());
+    let e = parse(
+        &format!("{}\n[proxy]\npass_access_token = true\nidentity_headers.access_token = \"\"\n", minimal()),
+        &mut |_| Err("none".into()),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("proxy.identity_headers.access_token"), "{e}");
 }

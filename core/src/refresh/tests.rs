@@ -39,8 +39,13 @@ fn refresh_times() {
 fn after_a_refresh() {
     let s = site_with("");
     let old = alice();
-    let old_tokens =
-        Tokens { session: old.id, generation: 0, refresh_token: Some("rt1".into()), id_token: Some("id1".into()) };
+    let old_tokens = Tokens {
+        session: old.id,
+        generation: 0,
+        refresh_token: Some("rt1".into()),
+        id_token: Some("id1".into()),
+        access_token: None,
+    };
     // rotating provider, no new ID token
     let (n, t, _) = after(&s, &old, &old_tokens, &resp(None, Some("rt2"), Some(300)), None, 1500).unwrap();
     assert_eq!((n.generation, n.seen, n.iat, n.exp), (1, 1500, old.iat, old.exp), "absolute lifetime unchanged");
@@ -49,13 +54,22 @@ fn after_a_refresh() {
     // non-rotating provider keeps the old refresh token
     let (_, t, _) = after(&s, &old, &old_tokens, &resp(None, None, Some(300)), None, 1500).unwrap();
     assert_eq!(t.refresh_token.as_deref(), Some("rt1"));
+    assert_eq!(t.access_token, None, "the access token is kept only when it is passed on");
+    // with `proxy.pass_access_token` the fresh access token replaces the old one
+    let passes = Site::new(
+        parse(&format!("{}\n[proxy]\npass_access_token = true\n", minimal()), &mut |_| Err("none".into())).unwrap(),
+    );
+    let old_tokens = Tokens { access_token: Some("at1".into()), ..old_tokens };
+    let (_, t, _) = after(&passes, &old, &old_tokens, &resp(None, None, Some(300)), None, 1500).unwrap();
+    assert_eq!(t.access_token.as_deref(), Some("at2"));
 }
 
 #[test]
 fn a_refreshed_id_token_must_be_for_the_same_subject() {
     let s = site_with("");
     let old = alice();
-    let old_tokens = Tokens { session: old.id, generation: 0, refresh_token: Some("rt".into()), id_token: None };
+    let old_tokens =
+        Tokens { session: old.id, generation: 0, refresh_token: Some("rt".into()), id_token: None, access_token: None };
     let raw = serde_json::json!({"sub": "mallory", "groups": ["staff"]});
     let claims = IdClaims {
         sub: "mallory".into(),

@@ -44,14 +44,14 @@ fn session() -> impl Strategy<Value = Session> {
 }
 
 fn tokens() -> impl Strategy<Value = Tokens> {
-    (any::<[u8; 16]>(), any::<u32>(), prop::option::of(text()), prop::option::of(".{0,300}")).prop_map(
-        |(session, generation, refresh_token, id_token)| Tokens {
+    (any::<[u8; 16]>(), any::<u32>(), prop::option::of(text()), prop::option::of(".{0,300}"), prop::option::of(text()))
+        .prop_map(|(session, generation, refresh_token, id_token, access_token)| Tokens {
             session: SessionId(session),
             generation,
             refresh_token,
             id_token,
-        },
-    )
+            access_token,
+        })
 }
 
 /// How a sealed text is damaged: which kind, where, with what.

@@ -63,10 +63,26 @@ fn tokens_are_bound_to_their_session() {
         generation: 2,
         refresh_token: Some("rt".into()),
         id_token: Some("it".into()),
+        access_token: None,
     };
     let sealed = t.seal(&keys(), [2; 12]);
     assert_eq!(Tokens::open(&keys(), &sealed, &SessionId([9; 16])), Some(t.clone()));
     assert_eq!(Tokens::open(&keys(), &sealed, &SessionId([8; 16])), None);
     assert!(Session::open(&keys(), &sealed, 1).is_none());
     assert!(!format!("{t:?}").contains("rt\""));
+}
+
+#[test]
+fn tokens_sealed_before_the_access_token_was_kept_still_open() {
+    use crate::keyring::Purpose;
+    let id = SessionId([9; 16]);
+    let v1 = (1u8, (id, 3u32, Some("rt".to_owned()), Some("it".to_owned())));
+    let sealed = keys().seal(Purpose::Tokens, &postcard::to_allocvec(&v1).unwrap(), [4; 12]);
+    let t = Tokens::open(&keys(), &sealed, &id).expect("format 1 opens");
+    assert_eq!((t.generation, t.refresh_token.as_deref(), t.id_token.as_deref()), (3, Some("rt"), Some("it")));
+    assert_eq!(t.access_token, None);
+    // an unknown format does not
+    let v9 = (9u8, (id, 3u32, Some("rt".to_owned()), Some("it".to_owned()), None::<String>));
+    let sealed = keys().seal(Purpose::Tokens, &postcard::to_allocvec(&v9).unwrap(), [4; 12]);
+    assert_eq!(Tokens::open(&keys(), &sealed, &id), None);
 }

@@ -26,7 +26,13 @@ fn names(cookies: &[String]) -> Vec<&str> {
 fn sealed_mode_writes_session_and_tokens_only() {
     let s = site_with("");
     let a = alice();
-    let t = Tokens { session: a.id, generation: 0, refresh_token: Some("r".repeat(5000)), id_token: None };
+    let t = Tokens {
+        session: a.id,
+        generation: 0,
+        refresh_token: Some("r".repeat(5000)),
+        id_token: None,
+        access_token: None,
+    };
     let nonces = SealNonces { session: [1; 12], tokens: [2; 12] };
     let c = write(&s, &HeaderMap::new(), &a, &t, &raw(), nonces, 1500);
     assert_eq!(names(&c), ["authfront_session", "authfront_tokens", "authfront_tokens.1"], "large tokens are split");
@@ -37,7 +43,8 @@ fn sealed_mode_writes_session_and_tokens_only() {
 fn amplify_mode_adds_readable_token_cookies() {
     let s = site_with("cookie_mode = \"amplify\"");
     let a = alice();
-    let t = Tokens { session: a.id, generation: 0, refresh_token: Some("rt".into()), id_token: None };
+    let t =
+        Tokens { session: a.id, generation: 0, refresh_token: Some("rt".into()), id_token: None, access_token: None };
     let c = write(&s, &HeaderMap::new(), &a, &t, &raw(), SealNonces { session: [1; 12], tokens: [2; 12] }, 1500);
     let p = "CognitoIdentityServiceProvider.authfront-confidential";
     let user = "alice%40example.test";
@@ -66,7 +73,7 @@ fn elasticsearch_mode_and_additional_cookies() {
         "cookie_mode = \"elasticsearch\"\n[[session.additional_cookies]]\nname = \"app-config\"\nvalue = \"blue\"\nmax_age = \"1h\"",
     );
     let a = alice();
-    let t = Tokens { session: a.id, generation: 0, refresh_token: None, id_token: None };
+    let t = Tokens { session: a.id, generation: 0, refresh_token: None, id_token: None, access_token: None };
     let c = write(&s, &HeaderMap::new(), &a, &t, &raw(), SealNonces { session: [1; 12], tokens: [2; 12] }, 1500);
     assert_eq!(names(&c), ["authfront_session", "ID-TOKEN", "ACCESS-TOKEN", "COGNITO-ENABLED"]);
     let extra = additional(&s);

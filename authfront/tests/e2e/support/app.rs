@@ -37,6 +37,11 @@ pub struct Setup {
     /// The port of `server.public_url` when another server (a proxy in front) has it; `None`:
     /// the listening port.
     pub public_port: Option<u16>,
+    /// The host of `server.public_url`; `None`: `127.0.0.1`. Names here and in `hosts` are
+    /// resolved to `127.0.0.1` by [`App::http`] (Chromium: `--host-rules`).
+    pub public_host: Option<String>,
+    /// More names [`App::http`] resolves to `127.0.0.1` (the hosts behind a forward-auth proxy).
+    pub hosts: Vec<String>,
 }
 
 impl Setup {
@@ -59,7 +64,17 @@ impl Setup {
             access: None,
             server_extra: String::new(),
             public_port: None,
+            public_host: None,
+            hosts: Vec::new(),
         }
+    }
+
+    /// `server.public_url` on host `name` (resolved to 127.0.0.1 by the test's clients), and
+    /// `more` names resolved the same way.
+    pub fn hosts(mut self, name: &str, more: &[&str]) -> Self {
+        self.public_host = Some(name.to_owned());
+        self.hosts = more.iter().map(|h| (*h).to_owned()).collect();
+        self
     }
 
     pub fn access(mut self, toml: &str) -> Self {
@@ -189,15 +204,16 @@ impl App {
     pub async fn start(setup: Setup) -> App {
         let listen = setup.port.unwrap_or_else(free_port);
         let port = setup.public_port.unwrap_or(listen);
-        let base = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("base URL");
-        let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
+        let host = setup.public_host.clone().unwrap_or_else(|| "127.0.0.1".to_owned());
+        let base = Url::parse(&format!("http://{host}:{port}/")).expect("base URL");
+        let redirect_uri = format!("http://{host}:{port}{CALLBACK_PATH}");
         let disc = discovery(&setup.issuer).await;
         let authorization_endpoint =
             Url::parse(disc["authorization_endpoint"].as_str().expect("authorization_endpoint"))
                 .expect("authorization endpoint URL");
 
-        let signed_out = format!("http://127.0.0.1:{port}/_authfront/signed-out");
-        let backchannel_uri = format!("http://127.0.0.1:{port}{BACKCHANNEL_PATH}");
+        let signed_out = format!("http://{host}:{port}/_authfront/signed-out");
+        let backchannel_uri = format!("http://{host}:{port}{BACKCHANNEL_PATH}");
         let backchannel = setup.backchannel.map(|required| (backchannel_uri.as_str(), required));
         let (client_id, secret, auth) = match &setup.client {
             Client::Register { auth, id_token_alg } => {
@@ -246,7 +262,7 @@ impl App {
 
         let session_extra = &setup.session_extra;
         let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{listen}\"\npublic_url = \"http://127.0.0.1:{port}\"\n{server_extra}\n\
+            "[server]\nlisten = \"127.0.0.1:{listen}\"\npublic_url = \"http://{host}:{port}\"\n{server_extra}\n\
              [oidc]\n{oidc}\n\
              [session]\nkeys = [{{ file = \"session.key\" }}]\n{session_extra}\n\
              [access]\n{access}\n\n\
@@ -272,7 +288,7 @@ impl App {
             client_id,
             authorization_endpoint,
             dir,
-            http: http(),
+            http: http_resolving(setup.public_host.iter().chain(&setup.hosts)),
             child,
             log,
             config_path,

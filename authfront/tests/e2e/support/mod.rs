@@ -94,11 +94,16 @@ pub fn log_lines(log: &Path, keep: impl Fn(&str) -> bool, want: usize) -> Vec<St
 
 /// An HTTP client that never follows redirects (every hop is checked by hand).
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("reqwest client")
+    http_resolving(std::iter::empty::<&String>())
+}
+
+/// [`http`], with each of `names` resolved to 127.0.0.1 (the port is the URL's).
+pub fn http_resolving<'a>(names: impl IntoIterator<Item = &'a String>) -> reqwest::Client {
+    let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(20));
+    for name in names {
+        b = b.resolve(name, std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    }
+    b.build().expect("reqwest client")
 }
 
 /// The provider's discovery document.
