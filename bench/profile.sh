@@ -8,7 +8,7 @@
 #   depend on what else the machine does, so two builds compare exactly (BENCH_BIN).
 # - perf (cpu-clock samples, Debian's linux-perf): the running release server under wrk load
 #   at 64 connections, kernel included -- what system calls and the network stack cost, which
-#   callgrind does not see.
+#   callgrind does not see; for A and B, and for E (authfront answering nginx's auth checks).
 
 # bench_profile OUT.md: profiles the instance started by run.sh ($AF_PID on $AF) and a
 # valgrind-run second instance ($BENCH_RUN/probe.toml on $PROBE).
@@ -49,6 +49,8 @@ bench_profile() {
   for sc in A B; do
     bench_perf "$sc" 16k >> "$out"
   done
+  # forward-auth: authfront as nginx's auth_request service (the check's cost alone)
+  bench_perf E 1k >> "$out"
   af_log "profile written: $out"
 }
 

@@ -1,5 +1,6 @@
 //! The per-request hot path, measured: opening a session cookie, `decide` for a signed-in
-//! request and for a CloudFront signed URL (RSA-SHA1 verification included); and ID-token
+//! request and for a CloudFront signed URL (RSA-SHA1 verification included), a forward-auth
+//! check as nginx sends it (the check and its `200` with identity headers); and ID-token
 //! verification (RS256, ES256), done once per sign-in and refresh. Run with
 //! `cargo bench -p authfront-core`; criterion prints operations per second (`thrpt`). A
 //! benchmark, never a timed test.
@@ -158,5 +159,43 @@ fn id_token_verify(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, session_open, decide_signed_in, id_token_verify, decide_signed_url);
+fn forward_auth_check(c: &mut Criterion) {
+    use authfront_core::forward_auth::{Check, allow, check};
+    let site = Site::new(
+        parse(&format!("{CONFIG}\n[forward_auth]\n"), &mut |_: &RawSecret| {
+            Ok(include_str!("../src/cloudfront/testdata/rsa2048.pub.pem").to_owned())
+        })
+        .expect("bench config parses"),
+    );
+    let text = cookie(&site);
+    // what nginx's `auth_request` location of examples/forward-auth/nginx.conf sends
+    let req = http::Request::builder()
+        .uri("/_authfront/auth")
+        .header("host", "docs.example.com")
+        .header("x-original-uri", "/docs/guide.html?section=intro")
+        .header("x-original-method", "GET")
+        .header("x-forwarded-host", "docs.example.com")
+        .header("x-forwarded-proto", "https")
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)")
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("cookie", format!("_ga=GA1.2.3; authfront_session={text}; theme=dark"))
+        .body(())
+        .expect("bench request builds")
+        .into_parts()
+        .0;
+    let revocations = Revocations::default();
+    let ctx = Ctx { now: 1_800_000_000, revocations: &revocations, client: IpAddr::V4(Ipv4Addr::LOCALHOST) };
+    assert!(matches!(check(&site, &req, &ctx), Check::Allow(_)));
+    let mut g = c.benchmark_group("forward_auth");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("check_and_allow", |b| {
+        b.iter(|| match check(&site, black_box(&req), black_box(&ctx)) {
+            Check::Allow(f) => allow(&site, f.user.as_ref(), f.access_token.as_deref()),
+            other => panic!("{other:?}"),
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, session_open, decide_signed_in, id_token_verify, decide_signed_url, forward_auth_check);
 criterion_main!(benches);

@@ -119,12 +119,14 @@ const TOUCH_EVERY: u64 = 60;
 /// Decides what to do with one request at the edge. Its host, for the rules, is always
 /// `server.public_url`'s: the edge serves one site, and a `Host` a client sends chooses nothing.
 pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
-    decide_on(site, req, ctx, &site.public_host)
+    decide_on(site, req, ctx, &site.public_host, false)
 }
 
-/// [`decide`] for a request to `host` (lower-case, no port): forward-auth's, whose proxy
-/// routed the request by that host and said so ([`crate::forward_auth`]).
-pub(crate) fn decide_on(site: &Site, req: &Parts, ctx: &Ctx<'_>, host: &str) -> Action {
+/// [`decide`] for a request to `host` (lower-case, no port). `forwarded`: a request another
+/// proxy holds and asks about ([`crate::forward_auth`]), whose proxy routed it by that host:
+/// authfront's own endpoints are then refused, never answered (the proxy must route them to
+/// authfront, not ask whether they may pass).
+pub(crate) fn decide_on(site: &Site, req: &Parts, ctx: &Ctx<'_>, host: &str, forwarded: bool) -> Action {
     if let Err(e) = screen(&site.config, &site.protected, req) {
         return Action::Refuse(e);
     }
@@ -134,6 +136,13 @@ pub(crate) fn decide_on(site: &Site, req: &Parts, ctx: &Ctx<'_>, host: &str) -> 
         Err(e) => return Action::Refuse(Error::BadPath(e)),
     };
     let eps = &site.config.server.endpoints;
+    if forwarded {
+        let p = path.as_str();
+        let own = p.strip_prefix(eps.prefix.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/'));
+        if own || p == eps.callback || p == eps.signout {
+            return Action::Refuse(Error::BadRequest("authfront's own endpoint checked through forward-auth"));
+        }
+    }
     if path.as_str() == eps.callback {
         return endpoints::callback(site, req, ctx);
     }

@@ -7,14 +7,13 @@
 //! What the decision was becomes the answer a proxy understands: `200` with identity headers,
 //! `401` (JSON) or the sign-in redirect, `403`.
 
-use http::header::{CACHE_CONTROL, HOST};
+use http::header::HOST;
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
 
 use crate::config::forward_auth::Mode;
 use crate::decide::{Action, Ctx, Forward, Refresh, decide_on};
 use crate::error::Error;
-use crate::path::normalize_with;
 use crate::reply::Reply;
 use crate::session::Session;
 use crate::site::Site;
@@ -36,15 +35,16 @@ pub enum Check {
 }
 
 /// The headers that describe the original request. Never passed on into it.
-const FORWARDING: [&str; 7] = [
-    "x-original-url",
-    "x-original-uri",
-    "x-original-method",
-    "x-forwarded-uri",
-    "x-forwarded-method",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-];
+/// (Names, not text: a lookup by `&str` parses the name again every time.)
+const ORIGINAL_URL: HeaderName = HeaderName::from_static("x-original-url");
+const ORIGINAL_URI: HeaderName = HeaderName::from_static("x-original-uri");
+const ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
+const FORWARDED_URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
+const FORWARDED_METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
+const FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const FORWARDING: [HeaderName; 7] =
+    [ORIGINAL_URL, ORIGINAL_URI, ORIGINAL_METHOD, FORWARDED_URI, FORWARDED_METHOD, FORWARDED_HOST, FORWARDED_PROTO];
 
 /// On a `401`: the URL that signs the browser in and brings it back to the request checked.
 pub const SIGN_IN: HeaderName = HeaderName::from_static("x-authfront-sign-in");
@@ -114,17 +114,9 @@ pub fn check_described(site: &Site, d: Described, mode: Mode, ctx: &Ctx<'_>) -> 
         Ok(o) => o,
         Err(e) => return refuse(e, mode),
     };
-    let eps = &site.config.server.endpoints;
-    if let Ok(p) = normalize_with(original.parts.uri.path(), site.config.server.guard.path_parameters) {
-        let p = p.as_str();
-        let own = p.strip_prefix(eps.prefix.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/'));
-        if own || p == eps.callback || p == eps.signout {
-            // authfront answers these itself: the proxy must route them to it, not ask about them.
-            return refuse(Error::BadRequest("authfront's own endpoint checked through forward-auth"), mode);
-        }
-    }
     let Original { parts, origin, host } = original;
-    match decide_on(site, &parts, ctx, &host) {
+    // authfront's own endpoints are refused there: the proxy must route them to it
+    match decide_on(site, &parts, ctx, &host, true) {
         Action::Forward(f) => Check::Allow(f),
         Action::Refresh(r) => Check::Refresh(r),
         Action::Login { return_to } => {
@@ -141,7 +133,7 @@ pub fn check_described(site: &Site, d: Described, mode: Mode, ctx: &Ctx<'_>) -> 
         }
         Action::Respond(r) => Check::Respond(for_mode(r, mode)),
         Action::Refuse(error) => refuse(error, mode),
-        // Only authfront's own endpoints decide to these, and those were refused above.
+        // Only authfront's own endpoints decide to these, and those are refused for a check.
         _ => refuse(Error::BadRequest("authfront's own endpoint checked through forward-auth"), mode),
     }
 }
@@ -151,19 +143,17 @@ pub fn check_described(site: &Site, d: Described, mode: Mode, ctx: &Ctx<'_>) -> 
 /// copies them onto the request then replaces whatever the client sent under those names —
 /// Caddy 2.6 would otherwise write its placeholder's text there.
 pub fn allow(site: &Site, user: Option<&Session>, access_token: Option<&str>) -> Reply {
-    let mut headers = HeaderMap::new();
+    let proxy = &site.config.proxy;
+    let mut headers = HeaderMap::with_capacity(8);
     if let Some(u) = user {
-        crate::proxy::identity(&mut headers, &site.config.proxy, u, access_token);
+        crate::proxy::identity(&mut headers, proxy, u, access_token);
     }
-    for name in site.config.proxy.identity_names() {
-        if !headers.contains_key(name) {
-            headers.insert(name.clone(), HeaderValue::from_static(""));
-        }
-    }
+    // `no-store` already: an answer about one user's request is never kept
     let mut reply = Reply::text(StatusCode::OK, "");
-    reply.headers.retain(|(n, _)| n != CACHE_CONTROL);
-    reply.headers.push((CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    reply.headers.extend(headers.iter().map(|(n, v)| (n.clone(), v.clone())));
+    for name in proxy.identity_names() {
+        let value = headers.remove(name).unwrap_or(HeaderValue::from_static(""));
+        reply.headers.push((name.clone(), value));
+    }
     reply
 }
 
@@ -187,10 +177,10 @@ fn described(req: &Parts, in_path: Option<&str>) -> Result<Described, Error> {
         Some(q) => format!("{rest}?{q}"),
         None => rest.to_owned(),
     });
-    let url = one(req, "x-original-url")?.map(split_url).transpose()?;
+    let url = one(req, &ORIGINAL_URL)?.map(split_url).transpose()?;
     let target = agreed(
         "the descriptions of the original URI disagree",
-        [in_path.as_deref(), url.as_ref().map(|u| u.target), one(req, "x-original-uri")?, one(req, "x-forwarded-uri")?],
+        [in_path.as_deref(), url.as_ref().map(|u| u.target), one(req, &ORIGINAL_URI)?, one(req, &FORWARDED_URI)?],
         str::eq,
     )?
     .ok_or(Error::BadRequest(
@@ -198,7 +188,7 @@ fn described(req: &Parts, in_path: Option<&str>) -> Result<Described, Error> {
     ))?;
     let said_method = agreed(
         "X-Original-Method and X-Forwarded-Method disagree",
-        [one(req, "x-original-method")?, one(req, "x-forwarded-method")?],
+        [one(req, &ORIGINAL_METHOD)?, one(req, &FORWARDED_METHOD)?],
         str::eq,
     )?;
     let method = match (&in_path, said_method) {
@@ -213,17 +203,17 @@ fn described(req: &Parts, in_path: Option<&str>) -> Result<Described, Error> {
     };
     let said_host = agreed(
         "X-Original-URL and X-Forwarded-Host disagree",
-        [url.as_ref().map(|u| u.host), one(req, "x-forwarded-host")?],
+        [url.as_ref().map(|u| u.host), one(req, &FORWARDED_HOST)?],
         str::eq_ignore_ascii_case,
     )?;
     // `Host` last: ingress-nginx sends the auth service's own there
     let host = match said_host {
         Some(h) => h,
-        None => one(req, HOST.as_str())?.ok_or(Error::BadRequest("no original host"))?,
+        None => one(req, &HOST)?.ok_or(Error::BadRequest("no original host"))?,
     };
     let proto = agreed(
         "X-Original-URL and X-Forwarded-Proto disagree",
-        [url.as_ref().map(|u| u.scheme), one(req, "x-forwarded-proto")?],
+        [url.as_ref().map(|u| u.scheme), one(req, &FORWARDED_PROTO)?],
         str::eq_ignore_ascii_case,
     )?;
     Ok(Described {
@@ -276,7 +266,7 @@ fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
     };
     // the description's own copy, cleaned in place (never copied a second time)
     let mut headers = d.headers;
-    for name in FORWARDING {
+    for name in &FORWARDING {
         headers.remove(name);
     }
     headers.remove(http::header::CONTENT_LENGTH);
@@ -295,7 +285,7 @@ fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
 
 /// The one value of header `name`, if sent; sent twice is a request to refuse (which one would
 /// the proxy have meant?).
-fn one<'a>(req: &'a Parts, name: &str) -> Result<Option<&'a str>, Error> {
+fn one<'a>(req: &'a Parts, name: &HeaderName) -> Result<Option<&'a str>, Error> {
     let mut values = req.headers.get_all(name).iter();
     let Some(first) = values.next() else { return Ok(None) };
     if values.next().is_some() {
