@@ -1,8 +1,8 @@
-//! Forward-auth: another proxy (nginx `auth_request`, Traefik `forwardAuth`, Caddy
+//! Forward-auth: another proxy (nginx `auth_request`, ingress-nginx, Traefik `forwardAuth`, Caddy
 //! `forward_auth`) asks `{prefix}/auth` whether the request it holds may pass.
 //!
 //! The request it describes is rebuilt here from the forwarding headers — believed only from a
-//! peer in `forward_auth.trusted_proxies` — and decided by the very same [`decide`] as a request
+//! peer in `forward_auth.trusted_proxies` — and decided by the very same [`decide`](crate::decide::decide) as a request
 //! at the edge: one normalisation, one set of rules, so a path the edge refuses is refused here.
 //! What the decision was becomes the answer a proxy understands: `200` with identity headers,
 //! `401` (JSON) or the sign-in redirect, `403`.
@@ -252,6 +252,12 @@ fn split_url(url: &str) -> Result<SplitUrl<'_>, Error> {
 fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
     if !d.target.starts_with('/') {
         return Err(Error::BadRequest("the original URI is not a path"));
+    }
+    // A request target never has a fragment. `Uri` would drop one and decide on the path before
+    // it, while the proxy passes the target on as it came: `/public/x#/../../admin` is public
+    // here and may be `/admin` to the app. Refused, never cut.
+    if d.target.contains('#') {
+        return Err(Error::BadRequest("the original URI has a `#`"));
     }
     let uri: Uri = d.target.parse().map_err(|_| Error::BadRequest("the original URI is not a valid request target"))?;
     let authority: http::uri::Authority =

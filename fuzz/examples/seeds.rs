@@ -17,27 +17,10 @@ fn main() -> std::io::Result<()> {
         }
         for (name, bytes) in &seeds {
             // every seed must pass its own target: a seed that trips an invariant is a finding
-            authfront_fuzz_run(target, bytes);
+            authfront_fuzz::runner(target)(bytes);
             std::fs::write(dir.join(format!("seed-{name}")), bytes)?;
         }
         println!("{target}: {} seeds", seeds.len());
     }
     Ok(())
-}
-
-fn authfront_fuzz_run(target: &str, data: &[u8]) {
-    use authfront_fuzz::*;
-    match target {
-        "path" => path::run(data),
-        "cookies" => cookies::run(data),
-        "sealed" => sealed::run(data),
-        "id_token" => id_token::run(data),
-        "logout_token" => logout_token::run(data),
-        "jwks" => jwks::run(data),
-        "cloudfront_policy" => cloudfront_policy::run(data),
-        "cloudfront_verify" => cloudfront_verify::run(data),
-        "conditional" => conditional::run(data),
-        "config" => config::run(data),
-        other => panic!("unknown target {other}"),
-    }
 }

@@ -48,7 +48,8 @@ fn check_config(c: Config) {
         assert_eq!(normalize(p).map(|n| n.as_str().to_owned()).as_ref(), Ok(p), "endpoint {p:?} is not normalised");
     }
     assert_ne!(e.prefix, "/");
-    for p in &c.access.public_paths {
+    let rules = &c.access.rules;
+    for p in rules.public_paths.iter().chain(rules.rules.iter().flat_map(|r| &r.paths)) {
         assert!(p.as_str().starts_with('/') || p.as_str().starts_with('*'), "pattern {p:?}");
     }
     for a in &c.oidc.id_token_algs {

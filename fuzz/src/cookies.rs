@@ -139,6 +139,7 @@ pub fn seeds() -> crate::Seeds {
         generation: 0,
         refresh_token: Some("8xLOxBtZp8".into()),
         id_token: Some("eyJhbGciOiJSUzI1NiJ9.e30.c2ln".into()),
+        access_token: None,
     }
     .seal(keys(), [3; 12]);
     let (state, binding) = login_start("/docs/guide.html?x=1");

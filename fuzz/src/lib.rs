@@ -10,7 +10,7 @@
 //! - [`jws`]: token cases shared by [`id_token`] and [`logout_token`].
 //! - one module per target: [`path`], [`cookies`], [`sealed`], [`id_token`],
 //!   [`logout_token`], [`jwks`], [`cloudfront_policy`], [`cloudfront_verify`],
-//!   [`conditional`], [`config`].
+//!   [`conditional`], [`config`], [`forward_auth`].
 
 // A failed assertion is what a fuzz target reports; panics are the point here.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -21,6 +21,7 @@ pub mod conditional;
 pub mod config;
 pub mod cookies;
 pub mod fixtures;
+pub mod forward_auth;
 pub mod id_token;
 pub mod jwks;
 pub mod jws;
@@ -45,7 +46,27 @@ pub fn seeds() -> Vec<(&'static str, Seeds)> {
         ("cloudfront_verify", cloudfront_verify::seeds()),
         ("conditional", conditional::seeds()),
         ("config", config::seeds()),
+        ("forward_auth", forward_auth::seeds()),
     ]
+}
+
+/// The `run` of target `name` (the seeds' check and the tests use it; each fuzz target calls
+/// its own directly).
+pub fn runner(name: &str) -> fn(&[u8]) {
+    match name {
+        "path" => path::run,
+        "cookies" => cookies::run,
+        "sealed" => sealed::run,
+        "id_token" => id_token::run,
+        "logout_token" => logout_token::run,
+        "jwks" => jwks::run,
+        "cloudfront_policy" => cloudfront_policy::run,
+        "cloudfront_verify" => cloudfront_verify::run,
+        "conditional" => conditional::run,
+        "config" => config::run,
+        "forward_auth" => forward_auth::run,
+        other => panic!("unknown target {other}"),
+    }
 }
 
 #[cfg(test)]

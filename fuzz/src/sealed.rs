@@ -56,6 +56,7 @@ fn check(u: &mut Unstructured<'_>) -> Result<()> {
         generation: u.arbitrary()?,
         refresh_token: u.arbitrary()?,
         id_token: u.arbitrary()?,
+        access_token: u.arbitrary()?,
     };
     let text = t.seal(keys(), u.arbitrary()?);
     let fits = text.len() <= MAX_TEXT;

@@ -23,19 +23,7 @@ fn raw_token(target: &str, name: &str) -> String {
 fn every_seed_passes_its_target() {
     for (target, list) in seeds() {
         for (name, bytes) in list {
-            let run = match target {
-                "path" => path::run,
-                "cookies" => cookies::run,
-                "sealed" => sealed::run,
-                "id_token" => id_token::run,
-                "logout_token" => logout_token::run,
-                "jwks" => jwks::run,
-                "cloudfront_policy" => cloudfront_policy::run,
-                "cloudfront_verify" => cloudfront_verify::run,
-                "conditional" => conditional::run,
-                "config" => config::run,
-                other => panic!("unknown target {other}"),
-            };
+            let run = runner(target);
             let ok = std::panic::catch_unwind(|| run(&bytes));
             assert!(ok.is_ok(), "seed {target}/{name}");
         }
@@ -84,5 +72,21 @@ fn example_configs_parse() {
     for (name, bytes) in config::seeds().into_iter().filter(|(n, _)| n.starts_with("example-") || n == "site") {
         let r = parse(std::str::from_utf8(&bytes).unwrap(), &mut fake_secrets);
         assert!(r.is_ok(), "{name}: {r:?}");
+    }
+}
+
+#[test]
+fn forward_auth_seeds_reach_each_answer() {
+    use authfront_core::forward_auth::Check;
+    let got = |name: &str| forward_auth::ask(&seed("forward_auth", name)).unwrap().got;
+    // alice's session is due for a refresh at the corpus' clock: a signed-in check that passes
+    for name in ["nginx", "traefik", "ingress", "envoy"] {
+        assert!(matches!(got(name), Check::Refresh(_)), "{name}: {:?}", got(name));
+    }
+    assert!(matches!(got("nginx-anonymous-public"), Check::Allow(f) if f.public && f.user.is_none()));
+    assert!(matches!(got("nginx-anonymous"), Check::Respond(r) if r.status == 401));
+    assert!(matches!(got("denied"), Check::Respond(r) if r.status == 403));
+    for name in ["ingress-spoofed", "encoded", "own-endpoint", "twice", "stranger"] {
+        assert!(!matches!(got(name), Check::Allow(_) | Check::Refresh(_)), "{name}: {:?}", got(name));
     }
 }

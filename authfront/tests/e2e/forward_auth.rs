@@ -188,6 +188,20 @@ async fn stack(kind: Kind, issuer: String) -> Stack {
     Stack { proxy, _echo: echo_server, app, port, authfront }
 }
 
+/// A GET with a request target no HTTP client library sends as it is (a `#`), written on the
+/// wire by hand; the status line and body of the answer.
+async fn raw_get(port: u16, host: &str, target: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let head = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nAccept: text/html\r\nConnection: close\r\n\r\n");
+    s.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).await.expect("read");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
 fn echo_of(body: &str) -> String {
     let start = body.find("<pre id=\"echo\">").unwrap_or_else(|| panic!("not the app's page: {body}"));
     body[start + 15..].split("</pre>").next().unwrap_or_default().to_owned()
@@ -356,6 +370,11 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
         let body = r.text().await.unwrap_or_default();
         assert!(!body.contains("id=\"echo\""), "{p}: {body}");
     }
+    // a `#` in the request target: nginx takes it (its $uri ends before it) and passes it on as
+    // sent, so the path before it is not what the app gets: refused (found by fuzzing)
+    let (status, body) = raw_get(s.port, &format!("127.0.0.1:{}", s.port), "/public/x#/../../reports/").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains("id=\"echo\""), "{body}");
     // the check itself is internal to nginx: a browser cannot ask it
     let r = anon.get(format!("{base}/_authfront/auth")).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);

@@ -170,6 +170,9 @@ fn ambiguous_or_missing_descriptions_are_refused() {
         nginx("/public/x", "app.apps.example.com", &[("x-original-uri", "/reports")]),
         // not a path
         nginx("https://evil.example/public/x", "app.apps.example.com", &[]),
+        // a fragment: the path before it is not what the app is sent (found by fuzzing)
+        nginx("/public/x#/../../reports", "app.apps.example.com", &[]),
+        nginx("/public/..%4fdo#s/", "app.apps.example.com", &[]),
         // a host that is not served
         nginx("/public/x", "evil.example", &[]),
         nginx("/public/x", "apps.example.com", &[]),

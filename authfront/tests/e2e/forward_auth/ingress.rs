@@ -251,6 +251,9 @@ async fn ingress_nginx_refuses_spoofed_descriptions_and_signs_out_of_every_host(
     // a client's own X-Original-URL is replaced by the controller's: the real request decides
     let r = get(s.url(APP, "/reports/"), &[("x-original-url", "http://status.example.test/")]).await.expect("GET");
     assert_eq!(r.status(), StatusCode::FOUND, "a spoofed X-Original-URL through the ingress");
+    // a `#` in the target (the controller's X-Original-URL carries it as sent): refused
+    let (status, body) = raw_get(s.port, APP, "/public/x#/../../reports/").await;
+    assert_eq!(status, 403, "{body}");
     // the same normalised path as the edge: no way out of the public folder
     for p in ["/public/..%2freports/", "/public/%2e%2e/reports/", "/public/..;/reports/", "/public/%2E%2E%2Freports/"] {
         let r = get(s.url(APP, p), &[]).await.expect("GET");
