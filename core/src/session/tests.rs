@@ -73,16 +73,21 @@ fn tokens_are_bound_to_their_session() {
 }
 
 #[test]
-fn tokens_sealed_before_the_access_token_was_kept_still_open() {
+fn tokens_sealed_before_the_access_token_was_kept_open_and_seal_the_same() {
     use crate::keyring::Purpose;
     let id = SessionId([9; 16]);
-    let v1 = (1u8, (id, 3u32, Some("rt".to_owned()), Some("it".to_owned())));
-    let sealed = keys().seal(Purpose::Tokens, &postcard::to_allocvec(&v1).unwrap(), [4; 12]);
-    let t = Tokens::open(&keys(), &sealed, &id).expect("format 1 opens");
+    let before = (1u8, (id, 3u32, Some("rt".to_owned()), Some("it".to_owned())));
+    let sealed = keys().seal(Purpose::Tokens, &postcard::to_allocvec(&before).unwrap(), [4; 12]);
+    let t = Tokens::open(&keys(), &sealed, &id).expect("the layout before opens");
     assert_eq!((t.generation, t.refresh_token.as_deref(), t.id_token.as_deref()), (3, Some("rt"), Some("it")));
     assert_eq!(t.access_token, None);
-    // an unknown format does not
-    let v9 = (9u8, (id, 3u32, Some("rt".to_owned()), Some("it".to_owned()), None::<String>));
-    let sealed = keys().seal(Purpose::Tokens, &postcard::to_allocvec(&v9).unwrap(), [4; 12]);
+    // without an access token, byte for byte what was sealed before it existed
+    assert_eq!(t.seal(&keys(), [4; 12]), sealed);
+    // with one, it opens with it
+    let with = Tokens { access_token: Some("at".into()), ..t };
+    assert_eq!(Tokens::open(&keys(), &with.seal(&keys(), [5; 12]), &id), Some(with));
+    // an unknown format does not open
+    let other = (9u8, (id, 3u32, Some("rt".to_owned()), Some("it".to_owned()), None::<String>));
+    let sealed = keys().seal(Purpose::Tokens, &postcard::to_allocvec(&other).unwrap(), [4; 12]);
     assert_eq!(Tokens::open(&keys(), &sealed, &id), None);
 }

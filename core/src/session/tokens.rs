@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::SessionId;
 use crate::keyring::{Keyring, NONCE_LEN, Purpose};
 
-/// 2: with the access token. 1 (before it) still opens: a session sealed then keeps working.
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 1;
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tokens {
@@ -22,13 +21,17 @@ pub struct Tokens {
     pub access_token: Option<String>,
 }
 
-/// The layout of format 1.
-#[derive(Deserialize)]
-struct TokensV1 {
+/// The layout without an access token: what every session sealed before the access token was
+/// kept carries, and what is still written when there is none (so those open, and seal again,
+/// byte for byte as they were).
+#[derive(Serialize, Deserialize)]
+struct Short<'a> {
     session: SessionId,
     generation: u32,
-    refresh_token: Option<String>,
-    id_token: Option<String>,
+    #[serde(borrow)]
+    refresh_token: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    id_token: Option<std::borrow::Cow<'a, str>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -49,7 +52,11 @@ impl Tokens {
 
     pub fn seal(&self, keys: &Keyring, nonce: [u8; NONCE_LEN]) -> String {
         // postcard serialisation into a Vec cannot fail for these plain types.
-        let plain = postcard::to_allocvec(&(FORMAT, self)).unwrap_or_default();
+        let plain = match self.access_token {
+            None => postcard::to_allocvec(&(FORMAT, self.short())),
+            Some(_) => postcard::to_allocvec(&(FORMAT, self)),
+        }
+        .unwrap_or_default();
         keys.seal(Purpose::Tokens, &plain, nonce)
     }
 
@@ -57,15 +64,32 @@ impl Tokens {
     pub fn open(keys: &Keyring, text: &str, session: &SessionId) -> Option<Tokens> {
         let plain = keys.open(Purpose::Tokens, text)?;
         let (format, rest) = postcard::take_from_bytes::<u8>(&plain).ok()?;
-        let t = match format {
-            FORMAT => postcard::from_bytes::<Tokens>(rest).ok()?,
-            1 => {
-                let v1: TokensV1 = postcard::from_bytes(rest).ok()?;
-                let TokensV1 { session, generation, refresh_token, id_token } = v1;
-                Tokens { session, generation, refresh_token, id_token, access_token: None }
+        if format != FORMAT {
+            return None;
+        }
+        // the whole layout needs the access token's field: the short one ends before it
+        let t = match postcard::from_bytes::<Tokens>(rest) {
+            Ok(t) => t,
+            Err(_) => {
+                let s: Short<'_> = postcard::from_bytes(rest).ok()?;
+                Tokens {
+                    session: s.session,
+                    generation: s.generation,
+                    refresh_token: s.refresh_token.map(String::from),
+                    id_token: s.id_token.map(String::from),
+                    access_token: None,
+                }
             }
-            _ => return None,
         };
         (&t.session == session).then_some(t)
+    }
+
+    fn short(&self) -> Short<'_> {
+        Short {
+            session: self.session,
+            generation: self.generation,
+            refresh_token: self.refresh_token.as_deref().map(std::borrow::Cow::Borrowed),
+            id_token: self.id_token.as_deref().map(std::borrow::Cow::Borrowed),
+        }
     }
 }
