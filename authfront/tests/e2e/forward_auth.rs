@@ -202,6 +202,11 @@ async fn raw_get(port: u16, host: &str, target: &str) -> (u16, String) {
     (status, text)
 }
 
+/// A client whose connections come from 127.0.0.3: a peer not in `forward_auth.trusted_proxies`.
+fn stranger() -> reqwest::Client {
+    reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 3])).build().expect("a reqwest client")
+}
+
 fn echo_of(body: &str) -> String {
     let start = body.find("<pre id=\"echo\">").unwrap_or_else(|| panic!("not the app's page: {body}"));
     body[start + 15..].split("</pre>").next().unwrap_or_default().to_owned()
@@ -387,10 +392,7 @@ async fn nginx_auth_request_denies_refuses_bypasses_and_signs_out() {
     let page = app.finish_login(&mut alice, &callback, &pending).await;
     assert_eq!(echo_of(&page.body), "user=[alice] email=[alice@example.test] groups=[staff] uri=[/reports/]");
     let session = alice.app.header_for(&app.url("/")).expect("alice's cookies");
-    let stranger = reqwest::Client::builder()
-        .local_address("127.0.0.3".parse::<std::net::IpAddr>().expect("a test value"))
-        .build()
-        .expect("a test value");
+    let stranger = stranger();
     let direct: SocketAddr = ([127, 0, 0, 1], s.authfront).into();
     let r = stranger
         .get(format!("http://{direct}/_authfront/auth"))

@@ -86,6 +86,18 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
         );
     }
     let access = build_access(&raw, &server.public_url, forward_auth.as_ref())?;
+    if cloudfront.login_cookies.is_some()
+        && let Some(i) = access.rules.rules.iter().position(|r| r.verdict.narrows())
+    {
+        // CloudFront serves whatever its signed cookies cover, to whoever holds them: it cannot
+        // apply a rule that keeps some signed-in users out of some paths.
+        return Err(ConfigError::new(
+            format!("access.rules[{i}]"),
+            "a `deny` rule or one with groups cannot be kept by CloudFront: with `cloudfront.login_cookies` \
+             every user authfront lets in may fetch everything the cookies cover (use `required_groups`, \
+             or `[[cloudfront.signed_paths]]` without login cookies)",
+        ));
+    }
     Ok(Config {
         forward_auth,
         server,

@@ -56,6 +56,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Whether it keeps out someone `required_groups` lets in (a `deny`, or groups of its own).
+    pub fn narrows(&self) -> bool {
+        match self {
+            Verdict::Public => false,
+            Verdict::Deny => true,
+            Verdict::Allow { any, all } => !any.is_empty() || !all.is_empty(),
+        }
+    }
+
     /// Whether `u` is let in by this verdict.
     pub fn admits(&self, u: &Session) -> bool {
         match self {

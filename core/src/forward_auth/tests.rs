@@ -40,13 +40,18 @@ fn cookie(site: &Site, u: &Session) -> String {
 
 /// A check as nginx sends it: `X-Original-URI`, `X-Forwarded-Host`.
 fn nginx(uri: &str, host: &str, extra: &[(&str, &str)]) -> Parts {
-    let mut b = Request::builder()
+    let b = Request::builder()
         .method("GET")
         .uri("/_authfront/auth")
         .header("host", "127.0.0.1:8080")
         .header("x-original-uri", uri)
         .header("x-forwarded-host", host)
         .header("x-forwarded-proto", "https");
+    with(b, extra)
+}
+
+/// The check's head: `b` with the `extra` headers.
+fn with(mut b: http::request::Builder, extra: &[(&str, &str)]) -> Parts {
     for (n, v) in extra {
         b = b.header(*n, *v);
     }
@@ -252,14 +257,11 @@ fn sign_in_may_return_only_to_allowed_hosts() {
 
 /// Envoy's HTTP ext_authz service: `{prefix}/auth` + the request's own path, its own method.
 fn envoy(method: &str, target: &str, extra: &[(&str, &str)]) -> Parts {
-    let mut b = Request::builder()
+    let b = Request::builder()
         .method(method)
         .uri(format!("/_authfront/auth{target}"))
         .header("host", "app.apps.example.com");
-    for (n, v) in extra {
-        b = b.header(*n, *v);
-    }
-    b.body(()).unwrap().into_parts().0
+    with(b, extra)
 }
 
 #[test]
@@ -305,7 +307,7 @@ fn envoy_http_service_describes_the_request_by_its_own_path_and_method() {
 /// A check as ingress-nginx sends it: `Host` is the auth service's, the request is the absolute
 /// `X-Original-URL`, and the client's own headers are passed on beside it.
 fn ingress(url: &str, extra: &[(&str, &str)]) -> Parts {
-    let mut b = Request::builder()
+    let b = Request::builder()
         .method("GET")
         .uri("/_authfront/auth")
         .header("host", "authfront.auth.svc.cluster.local")
@@ -313,10 +315,7 @@ fn ingress(url: &str, extra: &[(&str, &str)]) -> Parts {
         .header("x-original-method", "GET")
         .header("x-sent-from", "nginx-ingress-controller")
         .header("x-auth-request-redirect", "/ignored");
-    for (n, v) in extra {
-        b = b.header(*n, *v);
-    }
-    b.body(()).unwrap().into_parts().0
+    with(b, extra)
 }
 
 #[test]

@@ -281,11 +281,7 @@ async fn ingress_nginx_refuses_spoofed_descriptions_and_signs_out_of_every_host(
     assert_eq!(field(&echo, "user"), "bob", "{echo}");
     assert!(!field(&echo, "token").is_empty(), "{echo}");
     // his session, replayed by a stranger straight at authfront: refused before it is read
-    let stranger = reqwest::Client::builder()
-        .local_address("127.0.0.3".parse::<std::net::IpAddr>().expect("a test value"))
-        .build()
-        .expect("a test value");
-    let r = stranger
+    let r = stranger()
         .get(format!("http://127.0.0.1:{}/_authfront/auth", s.authfront))
         .header("cookie", &session)
         .header("x-original-url", format!("http://{APP}:{}/reports/", s.port))

@@ -114,3 +114,17 @@ fn mistakes_name_the_key() {
         assert!(rules_of(&format!("[[access.rules]]\nhosts = [\"{ok}\"]")).is_ok(), "{ok}");
     }
 }
+
+#[test]
+fn cloudfront_login_cookies_cannot_keep_rules_that_narrow() {
+    let cf = crate::config::cloudfront::tests::cf_config();
+    let parse_cf = |extra: &str| parse(&format!("{cf}\n{extra}"), &mut crate::config::cloudfront::tests::testdata);
+    for narrowing in ["action = \"deny\"", "groups = [\"admins\"]", "all_groups = [\"admins\"]"] {
+        let e = parse_cf(&format!("[[access.rules]]\npaths = [\"/x/*\"]\n{narrowing}")).unwrap_err();
+        assert!(e.to_string().contains("access.rules[0]") && e.to_string().contains("CloudFront"), "{e}");
+    }
+    // public, or any signed-in user: nothing CloudFront would serve that authfront refuses
+    for fine in ["action = \"public\"", "action = \"allow\""] {
+        assert!(parse_cf(&format!("[[access.rules]]\npaths = [\"/x/*\"]\n{fine}")).is_ok(), "{fine}");
+    }
+}
