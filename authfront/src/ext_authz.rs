@@ -65,8 +65,9 @@ async fn answer(
         return denied(&reply);
     }
     let Some(http) = http else {
-        let reply = Reply::error(&authfront_core::error::Error::BadRequest("no attributes.request.http"), None);
-        return denied(&reply);
+        let error = authfront_core::error::Error::BadRequest("no attributes.request.http");
+        crate::report::error(&error, "ext_authz");
+        return denied(&Reply::error(&error, None));
     };
     let mut headers = HeaderMap::with_capacity(http.headers.len());
     for (k, v) in &http.headers {
@@ -77,7 +78,12 @@ async fn answer(
             headers.append(n, v);
         }
     }
-    let method = Method::from_bytes(http.method.as_bytes()).unwrap_or(Method::GET);
+    // as for the HTTP check: a method that is not one is refused, never taken for a GET
+    let Ok(method) = Method::from_bytes(http.method.as_bytes()) else {
+        let error = authfront_core::error::Error::BadRequest("the original method is not a method");
+        crate::report::error(&error, "ext_authz");
+        return denied(&Reply::error(&error, None));
+    };
     let d = Described {
         method,
         target: http.path.clone(),

@@ -119,7 +119,7 @@ const TOUCH_EVERY: u64 = 60;
 /// Decides what to do with one request at the edge. Its host, for the rules, is always
 /// `server.public_url`'s: the edge serves one site, and a `Host` a client sends chooses nothing.
 pub fn decide(site: &Site, req: &Parts, ctx: &Ctx<'_>) -> Action {
-    decide_on(site, req, ctx, &site.public_host, false)
+    decide_on(site, req, ctx, &site.config.server.public_host, false)
 }
 
 /// [`decide`] for a request to `host` (lower-case, no port). `forwarded`: a request another
@@ -233,7 +233,7 @@ fn forward(
 /// reached another way than by its own URL (a folder's symlink to it): public, or protected and
 /// the user allowed. A signed URL or cookie never counts here: it granted its own URL only.
 pub fn may_see(site: &Site, path: &NormPath, user: Option<&Session>) -> bool {
-    match site.config.access.rules.verdict(&site.public_host, path, &Method::GET) {
+    match site.config.access.rules.verdict(&site.config.server.public_host, path, &Method::GET) {
         Verdict::Public => true,
         v => user.is_some_and(|u| v.admits(u)),
     }

@@ -262,7 +262,9 @@ fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
     let uri: Uri = d.target.parse().map_err(|_| Error::BadRequest("the original URI is not a valid request target"))?;
     let authority: http::uri::Authority =
         d.host.parse().map_err(|_| Error::BadRequest("the original host is not a host name"))?;
-    if !site.is_own_host(authority.host()) {
+    // lower-cased once: the host check and the rules take it so
+    let host = authority.host().to_ascii_lowercase();
+    if !site.is_own_host(&host) {
         return Err(Error::BadRequest("the original host is not `server.public_url`'s or one of `forward_auth.hosts`"));
     }
     let proto = match d.proto.as_deref() {
@@ -285,7 +287,6 @@ fn rebuild(site: &Site, d: Described) -> Result<Original, Error> {
     *rebuilt.version_mut() = Version::HTTP_11;
     *rebuilt.headers_mut() = headers;
     let (parts, ()) = rebuilt.into_parts();
-    let host = authority.host().to_ascii_lowercase();
     Ok(Original { parts, origin: format!("{proto}://{}", authority.as_str().to_ascii_lowercase()), host })
 }
 

@@ -137,7 +137,7 @@ pub fn begin_with(
         binding,
         verifier: verifier.clone(),
         nonce: nonce.clone(),
-        return_to: return_checked(site, return_to).unwrap_or_else(|| "/".to_owned()),
+        return_to: return_or_home(site, return_to),
         issued: now,
     };
     // postcard into a Vec cannot fail for these plain types.
@@ -201,6 +201,11 @@ pub fn return_checked(site: &Site, p: &str) -> Option<String> {
     site.may_return_to(&url).then(|| url.to_string())
 }
 
+/// [`return_checked`], or home (`/`) for anything it refuses.
+pub fn return_or_home(site: &Site, p: &str) -> String {
+    return_checked(site, p).unwrap_or_else(|| "/".to_owned())
+}
+
 /// What opening `state` at the callback found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Opened {
@@ -228,7 +233,7 @@ pub fn open_state(site: &Site, state: &str, binding_cookie: Option<&str>, now: u
     if !bound {
         return Err(Error::StateMismatch);
     }
-    let return_to = return_checked(site, &s.return_to).unwrap_or_else(|| "/".to_owned());
+    let return_to = return_or_home(site, &s.return_to);
     if now > s.issued.saturating_add(site.config.oidc.login_timeout_secs) {
         return Ok(Opened::Expired { return_to });
     }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::keyring::{NONCE_LEN, Purpose};
-use crate::login::return_checked;
+use crate::login::return_or_home;
 use crate::page;
 use crate::reply::Reply;
 use crate::site::Site;
@@ -34,10 +34,7 @@ pub fn begin(
     clear: &[String],
     nonce: [u8; NONCE_LEN],
 ) -> Reply {
-    let state = State {
-        format: FORMAT,
-        return_to: return_to.map(|p| return_checked(site, p).unwrap_or_else(|| "/".to_owned())),
-    };
+    let state = State { format: FORMAT, return_to: return_to.map(|p| return_or_home(site, p)) };
     // postcard into a Vec cannot fail for these plain types.
     let plain = postcard::to_allocvec(&state).unwrap_or_default();
     let sealed = site.config.session.keys.seal(Purpose::Logout, &plain, nonce);
@@ -67,7 +64,7 @@ pub fn signed_out(site: &Site, query: Option<&str>) -> Reply {
         .and_then(|plain| postcard::from_bytes::<State>(&plain).ok())
         .filter(|s| s.format == FORMAT);
     if let Some(to) = state.and_then(|s| s.return_to) {
-        return Reply::redirect(&site.url_for(&return_checked(site, &to).unwrap_or_else(|| "/".to_owned())), &[]);
+        return Reply::redirect(&site.url_for(&return_or_home(site, &to)), &[]);
     }
     Reply::page(&page::signed_out(site))
 }

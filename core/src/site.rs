@@ -14,8 +14,6 @@ pub struct Site {
     pub rule_groups: Vec<String>,
     /// Client headers that never reach an origin, in any spelling.
     pub protected: Protected,
-    /// `public_url`'s host, lower-case, no port (forward-auth's and return URLs' own host).
-    pub public_host: String,
 }
 
 impl Site {
@@ -23,17 +21,13 @@ impl Site {
         let redirect_uri = format!("{}{}", config.server.public_url, config.server.endpoints.callback);
         let rule_groups = config.access.rules.groups();
         let protected = Protected::new(&config);
-        let public_host = url::Url::parse(&config.server.public_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .unwrap_or_default();
-        Self { config, redirect_uri, rule_groups, protected, public_host }
+        Self { config, redirect_uri, rule_groups, protected }
     }
 
-    /// Whether a signed-in user may see protected paths at all (`access.required_groups`).
+    /// Whether a signed-in user may see protected paths at all (`access.required_groups`: the
+    /// rule for what no other rule matches).
     pub fn allows(&self, u: &Session) -> bool {
-        let groups = &self.config.access.required_groups;
-        groups.is_empty() || u.in_any_group(groups)
+        self.config.access.rules.otherwise.admits(u)
     }
 
     /// An absolute URL on this site for a same-site path (`/…`); a return target that is an
@@ -54,14 +48,14 @@ impl Site {
         if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
             return false;
         }
+        // `Url` keeps a host lower-case already
         let Some(host) = url.host_str() else { return false };
         self.is_own_host(host)
     }
 
-    /// `host` (no port) is the public URL's, or one `forward_auth.hosts` names.
+    /// `host` (lower-case, no port) is the public URL's, or one `forward_auth.hosts` names.
     pub fn is_own_host(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        host == self.public_host
-            || self.config.forward_auth.as_ref().is_some_and(|f| f.hosts.iter().any(|p| p.matches(&host)))
+        host == self.config.server.public_host
+            || self.config.forward_auth.as_ref().is_some_and(|f| f.hosts.iter().any(|p| p.matches(host)))
     }
 }

@@ -537,6 +537,14 @@ mod grpc {
             let r = ask(grpc, [127, 0, 0, 1], request(p, &host, &[("accept", "application/json")])).await;
             assert!(matches!(&r.http_response, Some(HttpResponse::DeniedResponse(_))), "{p}: {r:?}");
         }
+        // a method that is not one is refused, never taken for a GET (the path is public)
+        let mut bad = request("/public/x", &host, &[]);
+        if let Some(h) = bad.attributes.as_mut().and_then(|a| a.request.as_mut()).and_then(|r| r.http.as_mut()) {
+            h.method = "GE T".to_owned();
+        }
+        let r = ask(grpc, [127, 0, 0, 1], bad).await;
+        let Some(HttpResponse::DeniedResponse(d)) = &r.http_response else { panic!("a bad method allowed: {r:?}") };
+        assert_eq!(d.status.as_ref().map(|s| s.code), Some(400));
         // a host that is not served
         let r = ask(grpc, [127, 0, 0, 1], request("/public/x", "evil.example", &[])).await;
         assert!(matches!(&r.http_response, Some(HttpResponse::DeniedResponse(_))), "{r:?}");

@@ -85,7 +85,7 @@ fn build(raw: RawConfig, resolve: &mut Resolver<'_>) -> Result<Config, ConfigErr
                 .to_owned(),
         );
     }
-    let access = build_access(&raw, &server.public_url, forward_auth.as_ref())?;
+    let access = build_access(&raw, &server.public_host, forward_auth.as_ref())?;
     if cloudfront.login_cookies.is_some()
         && let Some(i) = access.rules.rules.iter().position(|r| r.verdict.narrows())
     {
@@ -134,6 +134,8 @@ fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
         ));
     }
     let public_url = url.origin().ascii_serialization();
+    // `Url` keeps a host lower-case already
+    let public_host = url.host_str().unwrap_or_default().to_owned();
     let prefix = own_path("server.endpoint_prefix", &s.endpoint_prefix)?;
     if prefix == "/" {
         return Err(ConfigError::new("server.endpoint_prefix", "must not be `/`: it would hide the whole site"));
@@ -160,6 +162,7 @@ fn build_server(raw: &RawConfig) -> Result<Server, ConfigError> {
     Ok(Server {
         listen,
         public_url,
+        public_host,
         endpoints,
         shutdown_grace_secs: duration_secs("server.shutdown_grace", &s.shutdown_grace)?,
         guard: super::guard::build(s)?,
@@ -292,7 +295,7 @@ fn alg(key: &str, name: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
 
 fn build_access(
     raw: &RawConfig,
-    public_url: &str,
+    public_host: &str,
     fa: Option<&super::forward_auth::ForwardAuth>,
 ) -> Result<Access, ConfigError> {
     let a = &raw.access;
@@ -337,15 +340,8 @@ fn build_access(
             ));
         }
     };
-    let public_host = url::Url::parse(public_url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-    let rules = super::rules::build(
-        &a.rules,
-        public_paths,
-        &a.required_groups,
-        public_host.as_deref().unwrap_or_default(),
-        fa,
-    )?;
-    Ok(Access { rules, required_groups: a.required_groups.clone(), groups_claim, on_unauthenticated, preflight })
+    let rules = super::rules::build(&a.rules, public_paths, &a.required_groups, public_host, fa)?;
+    Ok(Access { rules, groups_claim, on_unauthenticated, preflight })
 }
 
 fn build_store(raw: &RawConfig, resolve: &mut Resolver<'_>) -> Result<Store, ConfigError> {

@@ -126,6 +126,9 @@ pub struct Server {
     pub listen: SocketAddr,
     /// Scheme and authority only, no trailing slash: `https://example.com`.
     pub public_url: String,
+    /// `public_url`'s host, lower-case, no port (the edge's host for the rules; forward-auth's
+    /// and return URLs' own host).
+    pub public_host: String,
     pub endpoints: Endpoints,
     pub shutdown_grace_secs: u64,
     /// Limits of the listeners, and the path and header rules of the boundary.
@@ -267,9 +270,9 @@ pub struct CookieSettings {
 
 #[derive(Debug)]
 pub struct Access {
-    /// `public_paths`, `[[access.rules]]` and `required_groups`, in the order they are asked.
+    /// `public_paths`, `[[access.rules]]` and `required_groups` (`rules.otherwise`), in the order
+    /// they are asked.
     pub rules: rules::Rules,
-    pub required_groups: Vec<String>,
     pub groups_claim: String,
     /// First match wins; no match means [`Unauthenticated::Auto`].
     pub on_unauthenticated: Vec<(Vec<Pattern>, Unauthenticated)>,
